@@ -1,0 +1,15 @@
+// Shared jest settings: TypeScript through @swc/jest (types are checked by `build`),
+// and workspace packages resolved to their sources so tests never need a prior build.
+const path = require('node:path');
+
+module.exports = {
+  testEnvironment: path.join(__dirname, 'jest.environment.js'),
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper: {
+    '^@carve/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+  },
+  testMatch: ['<rootDir>/src/**/*.test.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};

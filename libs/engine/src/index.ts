@@ -1,0 +1,21 @@
+/**
+ * @module @carve/engine
+ * The numerical engine: build graphs, differentiate them, run them in ONNX Runtime, and
+ * update parameters with AdamW.
+ */
+export * from './dims';
+export * from './dtype';
+export { GraphBuildError } from './errors';
+export { Graph, Value } from './graph';
+export type { Node, OpOptions } from './graph';
+export type { AttrType, AttrValue, Attrs, Builder, GradientDef, OpDef, ValueInfo } from './op-def';
+export { OP_TABLE, getOpDef } from './ops';
+export * as F from './builder';
+export type { Operand } from './builder';
+export { gradients } from './autodiff';
+export type { GradientOptions } from './autodiff';
+export { serializeModel, OPSET, IR_VERSION } from './onnx/serialize';
+export type { SerializeOptions } from './onnx/serialize';
+export { CompiledGraph, Runtime } from './runtime';
+export type { RuntimeOptions } from './runtime';
+export { Tensor } from './tensor';

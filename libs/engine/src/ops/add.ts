@@ -1,0 +1,3 @@
+import { binaryArithmetic } from './elementwise';
+
+export const addOp = binaryArithmetic('Add', (_g, dY) => ({ A: () => dY, B: () => dY }));

@@ -1,0 +1,3 @@
+import { comparison } from './elementwise';
+
+export const greaterOp = comparison('Greater');

@@ -1,0 +1,3 @@
+import { unaryFloat } from './elementwise';
+
+export const reciprocalOp = unaryFloat('Reciprocal', (g, _x, y) => g.neg(g.mul(y, y)));

@@ -1,0 +1,25 @@
+/**
+ * @module ops/reduce
+ * Shared shape inference of the reductions (axes as an optional int64 input, opset 18).
+ */
+import { Dim } from '../dims';
+import { Attrs, ValueInfo } from '../op-def';
+import { axisOf, intAttr, knownInts, need } from './infer';
+
+export function reducedAxes(inputs: readonly (ValueInfo | null)[]): number[] {
+  const x = need(inputs, 0, 'data');
+  if (!inputs[1]) return x.shape.map((_, i) => i);
+  return knownInts(inputs[1], 'axes').map((a) => axisOf(a, x.shape.length));
+}
+
+export function inferReduce(inputs: readonly (ValueInfo | null)[], attrs: Attrs): ValueInfo[] {
+  const x = need(inputs, 0, 'data');
+  const axes = new Set(reducedAxes(inputs));
+  const keep = intAttr(attrs, 'keepdims', 1) !== 0;
+  const shape: Dim[] = [];
+  x.shape.forEach((d, i) => {
+    if (!axes.has(i)) shape.push(d);
+    else if (keep) shape.push(1);
+  });
+  return [{ dtype: x.dtype, shape }];
+}

@@ -1,0 +1,3 @@
+import { unaryFloat } from './elementwise';
+
+export const sinOp = unaryFloat('Sin', (g, x) => g.cos(x));

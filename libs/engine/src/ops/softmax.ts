@@ -1,0 +1,25 @@
+import { OpDef } from '../op-def';
+import { axisOf, intAttr, need, requireFloat } from './infer';
+
+export const softmaxOp: OpDef = {
+  type: 'Softmax',
+  inputs: ['input'],
+  outputs: ['output'],
+  attributes: { axis: 'int' },
+  infer(inputs, attrs) {
+    const x = need(inputs, 0, 'input');
+    requireFloat(x, 'input');
+    axisOf(intAttr(attrs, 'axis', -1), x.shape.length);
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  gradient: {
+    // dX = Y ⊙ (dY − Σ(dY ⊙ Y))
+    emit: (g, [dY], _x, node) => ({
+      input: () => {
+        const y = node.outputs[0];
+        const axis = intAttr(node.attrs, 'axis', -1);
+        return g.mul(y, g.sub(dY!, g.reduceSum(g.mul(dY!, y), [axis], true)));
+      },
+    }),
+  },
+};

@@ -1,0 +1,3 @@
+import { binaryArithmetic } from './elementwise';
+
+export const subOp = binaryArithmetic('Sub', (g, dY) => ({ A: () => dY, B: () => g.neg(dY) }));
