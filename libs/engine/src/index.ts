@@ -19,3 +19,6 @@ export type { SerializeOptions } from './onnx/serialize';
 export { CompiledGraph, Runtime } from './runtime';
 export type { RuntimeOptions } from './runtime';
 export { Tensor } from './tensor';
+export { Rng } from './rng';
+export { assertGradients, checkGradients } from './testing/gradcheck';
+export type { GradCheckCase, GradCheckInput, GradCheckOptions, GradCheckResult } from './testing/gradcheck';
