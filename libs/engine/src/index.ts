@@ -22,3 +22,8 @@ export { Tensor } from './tensor';
 export { Rng } from './rng';
 export { assertGradients, checkGradients } from './testing/gradcheck';
 export type { GradCheckCase, GradCheckInput, GradCheckOptions, GradCheckResult } from './testing/gradcheck';
+export { AdamW } from './optim/adamw';
+export type { AdamWOptions, AdamWState } from './optim/adamw';
+export { clipGradNorm } from './optim/clip';
+export { warmupCosine } from './optim/schedule';
+export type { WarmupCosineOptions } from './optim/schedule';
