@@ -3,7 +3,7 @@
 const path = require('node:path');
 
 module.exports = {
-  testEnvironment: path.join(__dirname, 'jest.environment.js'),
+  testEnvironment: path.join(__dirname, 'tools/jest/shared-typed-array-environment.js'),
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
@@ -12,4 +12,5 @@ module.exports = {
   },
   testMatch: ['<rootDir>/src/**/*.test.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.js')],
 };
