@@ -112,7 +112,7 @@ function normalizeAxes(x: Value, axes: readonly number[]): number[] {
   return axes.map((a) => (a < 0 ? a + x.rank : a));
 }
 
-/** Sum over `axes` (all axes when omitted). */
+/** Sum over `axes` (all axes when omitted or empty, as in ONNX). */
 export function reduceSum(x: Value, axes?: readonly number[], keepdims = false): Value {
   const axesInput = axes ? ints(x.graph, normalizeAxes(x, axes)) : null;
   return x.graph.op('ReduceSum', axesInput ? [x, axesInput] : [x], { keepdims: keepdims ? 1 : 0 })[0];
@@ -133,13 +133,15 @@ export const logSoftmax = (x: Value, axis = -1): Value => unary('LogSoftmax', x,
 
 /** LayerNormalization over the trailing axes from `axis`; bias optional. */
 export function layerNorm(x: Value, scale: Value, bias: Value | null, epsilon = 1e-5, axis = -1): Value {
-  // Mean and 1/σ are kept as extra outputs so the gradient reuses them.
-  return x.graph.op('LayerNormalization', bias ? [x, scale, bias] : [x, scale], { axis, epsilon }, { outputs: 3 })[0];
+  // Mean and 1/σ are kept as extra outputs so the gradient reuses them. ONNX Runtime stores
+  // them as float32 only, too coarse for a float64 gradient, which recomputes them instead.
+  const outputs = x.dtype === 'float32' ? 3 : 1;
+  return x.graph.op('LayerNormalization', bias ? [x, scale, bias] : [x, scale], { axis, epsilon }, { outputs })[0];
 }
 
 /**
- * Mean cross-entropy of `logits` [N, C] (or [N, C, d...]) against integer `labels` [N]
- * (or [N, d...]); labels equal to `ignoreIndex` do not count.
+ * Cross-entropy of `logits` [N, C] against integer `labels` [N], averaged (by default)
+ * over the labels that are not `ignoreIndex`. Flatten [B, T, C] logits with `flattenRows`.
  */
 export function crossEntropy(
   logits: Value,

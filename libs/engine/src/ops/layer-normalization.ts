@@ -1,6 +1,7 @@
 import { Dim, dimEquals, formatShape } from '../dims';
 import type { Value } from '../graph';
-import { Builder, OpDef } from '../op-def';
+import { ONNX_DTYPE_CODE } from '../dtype';
+import { Builder, OpDef, ValueInfo } from '../op-def';
 import { axisOf, intAttr, need, requireFloat } from './infer';
 
 function normalizedAxes(x: Value, axis: number): number[] {
@@ -10,7 +11,8 @@ function normalizedAxes(x: Value, axis: number): number[] {
 
 /** Mean and 1/σ over the normalized axes, from the node's extra outputs or recomputed. */
 function statistics(g: Builder, x: Value, outputs: readonly Value[], axes: number[], epsilon: number): [Value, Value] {
-  if (outputs.length === 3) return [outputs[1], outputs[2]];
+  // The outputs are float32 whatever X's type; for float64 they would cost the gradient its precision.
+  if (outputs.length === 3 && outputs[1].dtype === x.dtype) return [outputs[1], outputs[2]];
   const mean = g.reduceMean(x, axes, true);
   const centered = g.sub(x, mean);
   const variance = g.reduceMean(g.mul(centered, centered), axes, true);
@@ -19,7 +21,9 @@ function statistics(g: Builder, x: Value, outputs: readonly Value[], axes: numbe
 
 /**
  * LayerNormalization (opset 17) over the axes from `axis` to the last; outputs Y and,
- * optionally, the mean and inverse standard deviation that the gradient reuses.
+ * optionally, the mean and inverse standard deviation that the gradient reuses. Those two
+ * have the type `stash_type` names, float32 (ONNX Runtime implements no other), even when
+ * X is float64.
  */
 export const layerNormalizationOp: OpDef = {
   type: 'LayerNormalization',
@@ -30,6 +34,10 @@ export const layerNormalizationOp: OpDef = {
     const x = need(inputs, 0, 'X');
     requireFloat(x, 'X');
     const axis = axisOf(intAttr(attrs, 'axis', -1), x.shape.length);
+    const stash = intAttr(attrs, 'stash_type', ONNX_DTYPE_CODE.float32);
+    if (stash !== ONNX_DTYPE_CODE.float32) {
+      throw new Error(`attribute 'stash_type' must be ${ONNX_DTYPE_CODE.float32} (float32), the only type ONNX Runtime implements, got ${stash}`);
+    }
     const normalized = x.shape.slice(axis);
     for (const [i, name] of [[1, 'Scale'], [2, 'B']] as const) {
       const p = inputs[i];
@@ -41,8 +49,8 @@ export const layerNormalizationOp: OpDef = {
       }
     }
     const statShape: Dim[] = [...x.shape.slice(0, axis), ...normalized.map(() => 1)];
-    const out = [{ dtype: x.dtype, shape: x.shape }];
-    for (let i = 1; i < outputCount; i++) out.push({ dtype: x.dtype, shape: statShape });
+    const out: ValueInfo[] = [{ dtype: x.dtype, shape: x.shape }];
+    for (let i = 1; i < outputCount; i++) out.push({ dtype: 'float32', shape: statShape });
     return out;
   },
   gradient: {

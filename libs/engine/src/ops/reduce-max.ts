@@ -1,7 +1,7 @@
 import { OpDef } from '../op-def';
 import { inferReduce, reducedAxes } from './reduce';
 
-/** Max over axes; the gradient goes to every element equal to the maximum. */
+/** Max over axes; the gradient is shared equally by the elements tied at the maximum, as in PyTorch. */
 export const reduceMaxOp: OpDef = {
   type: 'ReduceMax',
   inputs: ['data', 'axes?'],
@@ -15,7 +15,9 @@ export const reduceMaxOp: OpDef = {
         const keep = node.attrs.keepdims === 0;
         const y = keep ? g.unsqueeze(node.outputs[0], axes) : node.outputs[0];
         const d = keep ? g.unsqueeze(dY!, axes) : dY!;
-        return g.where(g.equal(x!, y), g.expand(d, x!.shape), 0);
+        const isMax = g.cast(g.equal(x!, y), x!.dtype);
+        const ties = g.reduceSum(isMax, axes, true);
+        return g.mul(isMax, g.div(d, ties));
       },
     }),
   },

@@ -8,8 +8,10 @@ import { axisOf, intAttr, knownInts, need } from './infer';
 
 export function reducedAxes(inputs: readonly (ValueInfo | null)[]): number[] {
   const x = need(inputs, 0, 'data');
-  if (!inputs[1]) return x.shape.map((_, i) => i);
-  return knownInts(inputs[1], 'axes').map((a) => axisOf(a, x.shape.length));
+  const axes = inputs[1] ? knownInts(inputs[1], 'axes') : [];
+  // An empty axes list reduces every axis, as a missing one does (noop_with_empty_axes is 0).
+  if (axes.length === 0) return x.shape.map((_, i) => i);
+  return axes.map((a) => axisOf(a, x.shape.length));
 }
 
 export function inferReduce(inputs: readonly (ValueInfo | null)[], attrs: Attrs): ValueInfo[] {

@@ -30,9 +30,9 @@ export function sliceSpecs(inputs: readonly (ValueInfo | null)[]): SliceSpec[] {
       return { axis, start: s, end: Math.min(ends[i], END), step: 1 };
     }
     const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v < 0 ? v + dim : v));
-    return steps[i] > 0
-      ? { axis, start: clamp(s, 0, dim), end: clamp(ends[i], 0, dim), step: steps[i] }
-      : { axis, start: clamp(s, -1, dim - 1), end: clamp(ends[i], -1, dim - 1), step: steps[i] };
+    if (steps[i] > 0) return { axis, start: clamp(s, 0, dim), end: clamp(ends[i], 0, dim), step: steps[i] };
+    // Stepping backwards, a start before the first element clamps to it, an end to just before it (ONNX Slice-13).
+    return { axis, start: clamp(s, 0, dim - 1), end: clamp(ends[i], -1, dim - 1), step: steps[i] };
   });
 }
 
