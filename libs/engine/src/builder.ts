@@ -6,7 +6,7 @@
  * functions, passed to each op's gradient as `g`.
  */
 import { Dim, dimEquals, isStatic, Shape, shapeSize } from './dims';
-import { DType } from './dtype';
+import { DType, isFloat } from './dtype';
 import { GraphBuildError } from './errors';
 import { Graph, Value } from './graph';
 import { Tensor } from './tensor';
@@ -208,8 +208,13 @@ export const shapeOf = (x: Value): Value => x.graph.op('Shape', [x])[0];
  */
 export function shapeTensor(g: Graph, dims: readonly Dim[]): Value {
   if (dims.every(isStatic)) return ints(g, dims as number[]);
-  const parts = dims.map((d) => (isStatic(d) ? ints(g, [d]) : symbolicDim(g, d)));
-  return concat(parts, 0);
+  const key = `shape:${dims.join(',')}`;
+  let shape = g.memo.get(key);
+  if (!shape) {
+    shape = concat(dims.map((d) => (isStatic(d) ? ints(g, [d]) : symbolicDim(g, d))), 0);
+    g.memo.set(key, shape);
+  }
+  return shape;
 }
 
 function symbolicDim(g: Graph, dim: string): Value {
@@ -248,8 +253,17 @@ export function reshape(x: Value, dims: readonly Dim[]): Value {
   return g.op('Reshape', [x, target])[0];
 }
 
-/** Merges all leading axes: [..., K] -> [N, K]. */
-export const flattenRows = (x: Value): Value => reshape(x, [shapeSize(x.shape.slice(0, -1)), x.shape[x.rank - 1]]);
+/** Merges all leading axes: [..., K] -> [N, K]. Made once per value (gradients ask repeatedly). */
+export function flattenRows(x: Value): Value {
+  if (x.rank === 2) return x;
+  const key = `flat:${x.name}`;
+  let flat = x.graph.memo.get(key);
+  if (!flat) {
+    flat = reshape(x, [shapeSize(x.shape.slice(0, -1)), x.shape[x.rank - 1]]);
+    x.graph.memo.set(key, flat);
+  }
+  return flat;
+}
 
 /** Broadcasts x to `dims`. */
 export const expand = (x: Value, dims: readonly Dim[]): Value => x.graph.op('Expand', [x, shapeTensor(x.graph, dims)])[0];
@@ -279,7 +293,26 @@ export function sumToShape(x: Value, shape: Shape): Value {
     else if (shape[i - lead] === 1 && x.shape[i] !== 1) axes.push(i);
   }
   if (axes.length === 0) return x;
-  let out = reduceSum(x, axes, true);
-  if (lead > 0) out = reshape(out, shape);
-  return out;
+  const onlyLeading = axes.length === lead;
+  if (onlyLeading && x.rank >= 2 && isFloat(x.dtype) && shape.length === 1) {
+    // A bias's gradient: ones[1, N] · dY[N, C]. ONNX Runtime's ReduceSum over leading axes
+    // runs slower on two threads than on one; the product scales (docs/benchmarks.md).
+    const flat = flattenRows(x); // [N, C]
+    return reshape(matmul(onesRow(x.graph, flat.shape[0], x.dtype), flat), shape); // [C]
+  }
+  // Reducing only leading axes needs no reshape; otherwise keep dims, then drop the leading ones.
+  if (onlyLeading) return reduceSum(x, axes, false);
+  const kept = reduceSum(x, axes, true);
+  return lead > 0 ? reshape(kept, shape) : kept;
+}
+
+/** A [1, n] row of ones, made once per graph, size and type. */
+function onesRow(g: Graph, n: Dim, dtype: DType): Value {
+  const key = `ones:${n}:${dtype}`;
+  let row = g.memo.get(key);
+  if (!row) {
+    row = isStatic(n) ? g.constant(Tensor.from(dtype, [1, n], new Array<number>(n).fill(1))) : full(g, [1, n], 1, dtype);
+    g.memo.set(key, row);
+  }
+  return row;
 }

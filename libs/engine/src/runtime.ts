@@ -18,6 +18,13 @@ export interface RuntimeOptions {
   interOpThreads?: number;
   /** Execution providers in order of preference, e.g. ['cuda', 'cpu']. @default ['cpu'] */
   executionProviders?: string[];
+  /**
+   * Let intra-op worker threads spin between runs. Spinning shortens back-to-back runs of
+   * one session, but when sessions alternate (a training step, then an evaluation; several
+   * sub-networks per step) each one's spinning workers slow the other's.
+   * @default false
+   */
+  allowSpinning?: boolean;
   /** Graph optimization level. @default 'all' */
   optimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
@@ -88,6 +95,7 @@ export class Runtime {
       interOpThreads: options.interOpThreads ?? 1,
       executionProviders: options.executionProviders ?? ['cpu'],
       optimizationLevel: options.optimizationLevel ?? 'all',
+      allowSpinning: options.allowSpinning ?? false,
     };
   }
 
@@ -131,7 +139,13 @@ export class Runtime {
       // Warnings such as "removing unused initializer" are expected for pruned graphs.
       logSeverityLevel: 3,
       // Denormals made a masked training step 3.6x slower (ENGINE-NOTES.md); flush them.
-      extra: { session: { set_denormal_as_zero: '1' } },
+      extra: {
+        session: {
+          set_denormal_as_zero: '1',
+          intra_op: { allow_spinning: this.options.allowSpinning ? '1' : '0' },
+          inter_op: { allow_spinning: this.options.allowSpinning ? '1' : '0' },
+        },
+      },
     };
   }
 }

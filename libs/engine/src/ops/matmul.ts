@@ -33,8 +33,11 @@ export const matmulOp: OpDef = {
   },
   gradient: {
     emit: (g, [dY], [a, b]) => ({
-      // dA = dY · Bᵀ
-      A: () => g.sumToShape(g.matmul(dY!, transposeLast2(g, b!)), a!.shape),
+      // dA = dY · Bᵀ; for a weight matrix B, one Gemm over the folded batch, no Transpose node.
+      A: () =>
+        b!.rank === 2
+          ? g.reshape(g.gemm(g.flattenRows(dY!), b!, { transB: true }), a!.shape)
+          : g.sumToShape(g.matmul(dY!, transposeLast2(g, b!)), a!.shape),
       B: () => {
         if (b!.rank === 2 && a!.rank > 2) {
           // A weight shared over the batch: fold batch into rows, one GEMM Aᵀ·dY gives [K, N].
