@@ -21,6 +21,8 @@ export interface TransformerConfig {
   dMlp: number;
   /** GELU form: 'none' is the exact erf form, 'tanh' GPT-2's approximation. */
   gelu: 'none' | 'tanh';
+  /** Targets equal to this are left out of the loss (prompt tokens, say). @default none */
+  ignoreIndex?: number;
 }
 
 export const DEFAULT_CONFIG: TransformerConfig = {
@@ -105,6 +107,8 @@ export function stepFlops(c: TransformerConfig): number {
 export interface TransformerGraph {
   graph: Graph;
   loss: Value;
+  /** [B·T, V] */
+  logits: Value;
   weights: Map<string, Value>;
 }
 
@@ -150,8 +154,8 @@ export function buildTransformer(c: TransformerConfig, name = 'transformer'): Tr
   const hf = F.layerNorm(x, w('ln_f.g'), w('ln_f.b'));
   // Tied head: logits = h · wteᵀ, over all B·T rows at once.
   const logits = F.matmul(F.reshape(hf, [B * T, d]), F.transpose(w('wte'), [1, 0])); // [B·T, V]
-  const loss = F.crossEntropy(logits, F.reshape(targets, [B * T]));
-  return { graph: g, loss, weights };
+  const loss = F.crossEntropy(logits, F.reshape(targets, [B * T]), { ignoreIndex: c.ignoreIndex });
+  return { graph: g, loss, logits, weights };
 }
 
 /** The forward graph with the loss as its only output. */
