@@ -45,38 +45,62 @@ export function scalar(g: Graph, value: number, dtype: DType = 'float32'): Value
   return g.constant(Tensor.scalar(dtype, dtype === 'int64' ? BigInt(value) : value));
 }
 
+/** A constant tensor (an ONNX initializer) in graph g. */
 export function constant(g: Graph, tensor: Tensor): Value {
   return g.constant(tensor);
 }
 
 // --- elementwise ---------------------------------------------------------------------
 
+/** a + b, broadcasting NumPy-style. */
 export const add = (a: Operand, b: Operand): Value => binary('Add', a, b);
+/** a − b, broadcasting. */
 export const sub = (a: Operand, b: Operand): Value => binary('Sub', a, b);
+/** a · b elementwise, broadcasting. */
 export const mul = (a: Operand, b: Operand): Value => binary('Mul', a, b);
+/** a / b elementwise, broadcasting. */
 export const div = (a: Operand, b: Operand): Value => binary('Div', a, b);
+/** a raised to b elementwise, broadcasting. */
 export const pow = (a: Operand, b: Operand): Value => binary('Pow', a, b);
+/** a = b elementwise, as bool. */
 export const equal = (a: Operand, b: Operand): Value => binary('Equal', a, b);
+/** a < b elementwise, as bool. */
 export const less = (a: Operand, b: Operand): Value => binary('Less', a, b);
+/** a > b elementwise, as bool. */
 export const greater = (a: Operand, b: Operand): Value => binary('Greater', a, b);
+/** −x. */
 export const neg = (x: Value): Value => unary('Neg', x);
+/** |x|. */
 export const abs = (x: Value): Value => unary('Abs', x);
+/** −1, 0 or 1 by the sign of x (no gradient). */
 export const sign = (x: Value): Value => unary('Sign', x);
+/** √x. */
 export const sqrt = (x: Value): Value => unary('Sqrt', x);
+/** 1 / x. */
 export const reciprocal = (x: Value): Value => unary('Reciprocal', x);
+/** eˣ. */
 export const exp = (x: Value): Value => unary('Exp', x);
+/** Natural logarithm. */
 export const log = (x: Value): Value => unary('Log', x);
+/** The error function. */
 export const erf = (x: Value): Value => unary('Erf', x);
+/** Hyperbolic tangent. */
 export const tanh = (x: Value): Value => unary('Tanh', x);
+/** 1 / (1 + e⁻ˣ). */
 export const sigmoid = (x: Value): Value => unary('Sigmoid', x);
+/** Cosine. */
 export const cos = (x: Value): Value => unary('Cos', x);
+/** Sine. */
 export const sin = (x: Value): Value => unary('Sin', x);
+/** max(x, 0). */
 export const relu = (x: Value): Value => unary('Relu', x);
+/** Logical not of a bool tensor. */
 export const not = (x: Value): Value => unary('Not', x);
+/** x itself, as a new value (a differentiable copy). */
 export const identity = (x: Value): Value => unary('Identity', x);
 /** GELU; `approximate: 'tanh'` for GPT-2's tanh form, 'none' for the exact erf form. */
 export const gelu = (x: Value, approximate: 'none' | 'tanh' = 'none'): Value => unary('Gelu', x, { approximate });
-/** SiLU (swish): x * sigmoid(x). ONNX Runtime fuses the pair into one kernel. */
+/** SiLU (swish): x · sigmoid(x). */
 export const silu = (x: Value): Value => mul(x, sigmoid(x));
 
 /** Elementwise select: cond ? a : b. */
@@ -86,6 +110,7 @@ export function where(cond: Value, a: Operand, b: Operand): Value {
   return cond.graph.op('Where', [cond, asValue(a, like), asValue(b, like)])[0];
 }
 
+/** Converts x to another element type. */
 export const cast = (x: Value, to: DType): Value => unary('Cast', x, { to: CAST_CODES[to] });
 const CAST_CODES: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 };
 
@@ -118,17 +143,21 @@ export function reduceSum(x: Value, axes?: readonly number[], keepdims = false):
   return x.graph.op('ReduceSum', axesInput ? [x, axesInput] : [x], { keepdims: keepdims ? 1 : 0 })[0];
 }
 
+/** Mean over `axes` (all axes when omitted or empty). */
 export function reduceMean(x: Value, axes?: readonly number[], keepdims = false): Value {
   const axesInput = axes ? ints(x.graph, normalizeAxes(x, axes)) : null;
   return x.graph.op('ReduceMean', axesInput ? [x, axesInput] : [x], { keepdims: keepdims ? 1 : 0 })[0];
 }
 
+/** Maximum over `axes` (all axes when omitted or empty). */
 export function reduceMax(x: Value, axes?: readonly number[], keepdims = false): Value {
   const axesInput = axes ? ints(x.graph, normalizeAxes(x, axes)) : null;
   return x.graph.op('ReduceMax', axesInput ? [x, axesInput] : [x], { keepdims: keepdims ? 1 : 0 })[0];
 }
 
+/** Softmax along `axis`. */
 export const softmax = (x: Value, axis = -1): Value => unary('Softmax', x, { axis });
+/** log(softmax(x)) along `axis`, computed stably. */
 export const logSoftmax = (x: Value, axis = -1): Value => unary('LogSoftmax', x, { axis });
 
 /** LayerNormalization over the trailing axes from `axis`; bias optional. */
@@ -158,6 +187,7 @@ export function crossEntropy(
 /** Rows (or slices along `axis`) of `data` picked by integer `indices`. */
 export const gather = (data: Value, indices: Value, axis = 0): Value => data.graph.op('Gather', [data, indices], { axis })[0];
 
+/** Elements of `data` picked along `axis` by `indices` of the same rank (torch.gather). */
 export const gatherElements = (data: Value, indices: Value, axis = 0): Value =>
   data.graph.op('GatherElements', [data, indices], { axis })[0];
 
@@ -180,6 +210,7 @@ export function slice(x: Value, starts: readonly number[], ends: readonly number
   return g.op('Slice', ins)[0];
 }
 
+/** Joins values along `axis`. */
 export const concat = (values: readonly Value[], axis: number): Value => {
   if (values.length === 0) throw new GraphBuildError('concat needs at least one value');
   return values[0].graph.op('Concat', values, { axis })[0];
@@ -193,10 +224,13 @@ export function split(x: Value, sizes: readonly number[], axis = 0): Value[] {
 /** Zero padding: `pads` lists the amounts before each axis, then after each axis. */
 export const pad = (x: Value, pads: readonly number[]): Value => x.graph.op('Pad', [x, ints(x.graph, pads)], { mode: 'constant' })[0];
 
+/** Permutes the axes: output axis i is input axis perm[i]. */
 export const transpose = (x: Value, perm: readonly number[]): Value => unary('Transpose', x, { perm: [...perm] });
 
+/** Removes the given axes, which must have size 1. */
 export const squeeze = (x: Value, axes: readonly number[]): Value => x.graph.op('Squeeze', [x, ints(x.graph, normalizeAxes(x, axes))])[0];
 
+/** Inserts size-1 axes at the given positions of the output. */
 export const unsqueeze = (x: Value, axes: readonly number[]): Value => x.graph.op('Unsqueeze', [x, ints(x.graph, axes)])[0];
 
 /** The runtime shape of x as an int64 1-D tensor. */
@@ -274,6 +308,7 @@ export function full(g: Graph, dims: readonly Dim[], value: number, dtype: DType
   return g.op('ConstantOfShape', [shapeTensor(g, dims)], { value: Tensor.from(dtype, [1], fill.data as ArrayLike<number | bigint>) })[0];
 }
 
+/** Zeros of x's type and shape. */
 export const zerosLike = (x: Value): Value => full(x.graph, x.shape, 0, x.dtype);
 
 /** Lower (`upper` false) or upper triangle of the last two axes, offset by k. */
