@@ -26,15 +26,19 @@ export function binaryArithmetic(type: string, grad: BinaryGrad | null, reason?:
     inputs: ['A', 'B'],
     outputs: ['C'],
     infer(inputs) {
-      const a = need(inputs, 0, 'A');
-      const b = need(inputs, 1, 'B');
-      const dtype = sameDtype(a, b, 'A and B');
-      const shape = broadcast(a, b);
+      const { a, b, dtype, shape } = inferBinary(inputs);
       return [{ dtype, shape, known: propagate(type, a, b) }];
     },
     gradient,
     reason,
   };
+}
+
+/** Two inputs A and B of one element type, broadcast together. */
+function inferBinary(inputs: readonly (ValueInfo | null)[]) {
+  const a = need(inputs, 0, 'A');
+  const b = need(inputs, 1, 'B');
+  return { a, b, dtype: sameDtype(a, b, 'A and B'), shape: broadcast(a, b) };
 }
 
 // Integer arithmetic on shape tensors stays symbolic, so reshapes after it still infer.
@@ -51,12 +55,7 @@ export function comparison(type: string): OpDef {
     type,
     inputs: ['A', 'B'],
     outputs: ['C'],
-    infer(inputs) {
-      const a = need(inputs, 0, 'A');
-      const b = need(inputs, 1, 'B');
-      sameDtype(a, b, 'A and B');
-      return [{ dtype: 'bool', shape: broadcast(a, b) }];
-    },
+    infer: (inputs) => [{ dtype: 'bool', shape: inferBinary(inputs).shape }],
     gradient: null,
     reason: 'a comparison is piecewise constant: its gradient is zero almost everywhere',
   };

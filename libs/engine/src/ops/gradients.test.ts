@@ -11,7 +11,7 @@
  * loss is float32, and the float32 LayerNormalization case, which is the only path that
  * reuses the statistics ONNX Runtime stashes (as float32).
  */
-import { assertGradients, F, GradCheckCase, GradCheckInput, GradCheckOptions, gradients, Graph, OP_TABLE, Rng, Runtime, Tensor, Value } from '../index';
+import { assertGradients, buildCaseGraph, F, GradCheckCase, GradCheckInput, GradCheckOptions, gradients, Graph, OP_TABLE, Rng, Runtime, Tensor, Value } from '../index';
 
 interface OpCase extends GradCheckCase {
   /** Checker options, for a case whose loss is not in its inputs' type (Cast). */
@@ -268,7 +268,7 @@ test('every op with a gradient has a case, every op without one says why, every 
     const def = OP_TABLE.find((d) => d.type === op);
     if (!def) problems.push(`case '${c.name}' is keyed by ${op}, which is not in the table`);
     else if (CASES[op]?.includes(c) && !def.gradient) problems.push(`gradient case '${c.name}' is keyed by ${op}, which has no gradient`);
-    if (!buildForward(c, new Rng(0)).graph.nodes.some((n) => n.op === op)) problems.push(`case '${c.name}' builds no ${op} node`);
+    if (!buildCaseGraph(c, new Rng(0)).graph.nodes.some((n) => n.op === op)) problems.push(`case '${c.name}' builds no ${op} node`);
   }
   expect(problems).toEqual([]);
 });
@@ -281,11 +281,11 @@ test.each([...GRADIENT_CASES.map(([op, c]) => [op, c.name, c, true] as const), .
   '%s: %s shapes match ONNX Runtime',
   async (_op, _name, c, withGradients) => {
     const rng = new Rng(1);
-    const { graph, y, values, feeds } = buildForward(c, rng);
+    const { graph, y, values, feeds } = buildCaseGraph(c, rng);
     if (withGradients) {
       // The same loss as the checker's, so the gradient graph is the one it runs.
       const shape = y.shape as number[];
-      const r = F.constant(graph, Tensor.from(y.dtype, shape, Array.from({ length: size(shape) }, () => rng.uniform(-1, 1))));
+      const r = F.constant(graph, Tensor.from(y.dtype, shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1))));
       const wrt = Object.keys(values).filter((n) => values[n].dtype === c.dtype && (c.inputs[n].differentiable ?? true));
       gradients(F.reduceSum(F.mul(y, r)), wrt.map((n) => values[n]));
     }
@@ -300,22 +300,6 @@ test.each([...GRADIENT_CASES.map(([op, c]) => [op, c.name, c, true] as const), .
     expect(mismatches).toEqual([]);
   },
 );
-
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** The case's graph up to its output, with feeds drawn as the checker draws them. */
-function buildForward(c: OpCase, rng: Rng): { graph: Graph; y: Value; values: Record<string, Value>; feeds: Record<string, Tensor> } {
-  const graph = new Graph(c.name.replace(/\W+/g, '_'));
-  const values: Record<string, Value> = {};
-  const feeds: Record<string, Tensor> = {};
-  for (const [name, spec] of Object.entries(c.inputs)) {
-    const dtype = spec.dtype ?? c.dtype;
-    values[name] = graph.input(name, dtype, spec.shape);
-    const [lo, hi] = spec.range ?? [-1, 1];
-    feeds[name] = Tensor.from(dtype, spec.shape, spec.values ?? Array.from({ length: size(spec.shape) }, () => rng.uniform(lo, hi)));
-  }
-  return { graph, y: c.build(values), values, feeds };
-}
 
 test('ReduceMax shares the gradient equally between tied maxima (PyTorch amax convention)', async () => {
   const g = new Graph('reduce_max_ties');

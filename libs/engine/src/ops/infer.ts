@@ -3,7 +3,7 @@
  * Shape-inference helpers shared by operator definitions. They throw plain Errors whose
  * message the graph prefixes with the node's name.
  */
-import { broadcastShapes, Dim, formatShape, Shape } from '../dims';
+import { broadcastShapes, Dim } from '../dims';
 import { DType, isFloat } from '../dtype';
 import { Attrs, ValueInfo } from '../op-def';
 
@@ -52,14 +52,10 @@ export function knownInts(v: ValueInfo | null, name: string): number[] {
   return v.known as number[];
 }
 
-export function describe(shape: Shape): string {
-  return formatShape(shape);
-}
-
-export function elementwiseUnary(floatOnly = true) {
-  return (inputs: readonly (ValueInfo | null)[]): ValueInfo[] => {
-    const x = need(inputs, 0, 'X');
-    if (floatOnly) requireFloat(x, 'X');
-    return [{ dtype: x.dtype, shape: x.shape }];
-  };
+/** A float op along one axis attribute (Softmax, LogSoftmax): the output has the input's type and shape. */
+export function inferAlongAxis(inputs: readonly (ValueInfo | null)[], attrs: Attrs): ValueInfo[] {
+  const x = need(inputs, 0, 'input');
+  requireFloat(x, 'input');
+  axisOf(intAttr(attrs, 'axis', -1), x.shape.length);
+  return [{ dtype: x.dtype, shape: x.shape }];
 }

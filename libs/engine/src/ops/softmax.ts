@@ -1,17 +1,12 @@
 import { OpDef } from '../op-def';
-import { axisOf, intAttr, need, requireFloat } from './infer';
+import { inferAlongAxis, intAttr } from './infer';
 
 export const softmaxOp: OpDef = {
   type: 'Softmax',
   inputs: ['input'],
   outputs: ['output'],
   attributes: { axis: 'int' },
-  infer(inputs, attrs) {
-    const x = need(inputs, 0, 'input');
-    requireFloat(x, 'input');
-    axisOf(intAttr(attrs, 'axis', -1), x.shape.length);
-    return [{ dtype: x.dtype, shape: x.shape }];
-  },
+  infer: inferAlongAxis,
   gradient: {
     // dX = Y ⊙ (dY − Σ(dY ⊙ Y))
     emit: (g, [dY], _x, node) => ({

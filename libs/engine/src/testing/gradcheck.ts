@@ -54,7 +54,18 @@ export interface GradCheckResult {
   numeric: Record<string, Float64Array>;
 }
 
-function buildLoss(c: GradCheckCase, rng: Rng): { graph: Graph; loss: Value; values: Record<string, Value>; feeds: Record<string, Tensor> } {
+export interface CaseGraph {
+  graph: Graph;
+  /** The case's declared inputs, as graph inputs. */
+  values: Record<string, Value>;
+  /** The function's output. */
+  y: Value;
+  /** Input data, drawn from `rng` where the case gives no values. */
+  feeds: Record<string, Tensor>;
+}
+
+/** A case's graph up to its output, with feeds drawn as the checker draws them. */
+export function buildCaseGraph(c: GradCheckCase, rng: Rng): CaseGraph {
   const graph = new Graph(c.name.replace(/\W+/g, '_'));
   const values: Record<string, Value> = {};
   const feeds: Record<string, Tensor> = {};
@@ -66,7 +77,11 @@ function buildLoss(c: GradCheckCase, rng: Rng): { graph: Graph; loss: Value; val
     const data = spec.values ?? Array.from({ length: size }, () => rng.uniform(lo, hi));
     feeds[name] = Tensor.from(dtype, spec.shape, data);
   }
-  const y = c.build(values);
+  return { graph, values, y: c.build(values), feeds };
+}
+
+function buildLoss(c: GradCheckCase, rng: Rng): { graph: Graph; loss: Value; values: Record<string, Value>; feeds: Record<string, Tensor> } {
+  const { graph, values, y, feeds } = buildCaseGraph(c, rng);
   const shape = y.shape.map((d) => {
     if (typeof d !== 'number') throw new Error(`case '${c.name}': output has symbolic dimension ${d}`);
     return d;
