@@ -233,6 +233,12 @@ export const squeeze = (x: Value, axes: readonly number[]): Value => x.graph.op(
 /** Inserts size-1 axes at the given positions of the output. */
 export const unsqueeze = (x: Value, axes: readonly number[]): Value => x.graph.op('Unsqueeze', [x, ints(x.graph, axes)])[0];
 
+/** 0, 1, …, n − 1 as an int64 vector; n may be symbolic (the sequence length 'T'). */
+export function range(g: Graph, n: Dim): Value {
+  const limit = isStatic(n) ? scalar(g, n, 'int64') : squeeze(symbolicDim(g, n), [0]);
+  return g.op('Range', [scalar(g, 0, 'int64'), limit, scalar(g, 1, 'int64')])[0];
+}
+
 /** The runtime shape of x as an int64 1-D tensor. */
 export const shapeOf = (x: Value): Value => x.graph.op('Shape', [x])[0];
 

@@ -86,3 +86,19 @@ describe('shape inference follows symbolic dimensions', () => {
     expect([...g.initializers.values()].map((t: Tensor) => t.toNumbers()[0]).sort()).toEqual([2, 3]);
   });
 });
+
+describe('positions from a symbolic length', () => {
+  test('range(T) follows the input that declared T', async () => {
+    const { Runtime } = await import('./index');
+    const g = new Graph();
+    const tokens = g.input('tokens', 'int64', ['B', 'T']);
+    const positions = F.range(g, 'T');
+    expect(positions.shape).toEqual(['T']);
+    g.output({ positions, n: F.add(positions, F.reduceSum(tokens)) });
+    const runtime = new Runtime();
+    const out = await (await runtime.compile(g)).run({ tokens: Tensor.from('int64', [2, 4], [0, 0, 0, 0, 0, 0, 0, 1]) });
+    expect(out.positions.toNumbers()).toEqual([0, 1, 2, 3]);
+    expect(out.n.toNumbers()).toEqual([1, 2, 3, 4]);
+    await runtime.dispose();
+  });
+});

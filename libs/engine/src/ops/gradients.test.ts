@@ -231,6 +231,7 @@ const SHAPE_CASES: Readonly<Record<string, readonly OpCase[]>> = {
   Not: [f64('Not', x([2, 3]), (v) => F.not(F.greater(v.x, 0)))],
   Sign: [unary('Sign', F.sign)],
   Shape: [f64('Shape', x([2, 3, 4]), (v) => F.shapeOf(v.x))],
+  Range: [f64('Range', x([5]), (v) => F.add(F.cast(F.range(v.x.graph, 5), 'float64'), v.x))],
   Size: [f64('Size', x([2, 3, 4]), (v) => F.size(v.x))],
   ConstantOfShape: [f64('ConstantOfShape', x([2]), (v) => F.add(F.full(v.x.graph, [3, 2], 1.5, 'float64'), v.x))],
   Gemm: [

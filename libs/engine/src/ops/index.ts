@@ -31,6 +31,7 @@ import { negOp } from './neg';
 import { notOp } from './not';
 import { padOp } from './pad';
 import { powOp } from './pow';
+import { rangeOp } from './range';
 import { reciprocalOp } from './reciprocal';
 import { reduceMaxOp } from './reduce-max';
 import { reduceMeanOp } from './reduce-mean';
@@ -87,6 +88,7 @@ export const OP_TABLE: readonly OpDef[] = [
   notOp,
   padOp,
   powOp,
+  rangeOp,
   reciprocalOp,
   reduceMaxOp,
   reduceMeanOp,

@@ -1,0 +1,18 @@
+/**
+ * @module @carve/model
+ * Model families and configs, the graph of any sub-network, LoRA, checkpoints and
+ * tokenizers.
+ */
+export * from './config';
+export * from './subnetwork';
+export * from './params';
+export { axisView, paramView, sliceHost, sliceParam, isCut } from './slicing';
+export type { AxisView } from './slicing';
+export * from './lora';
+export { applyRope, ropeFrequencies, ropeTables } from './rope';
+export type { RopeTables } from './rope';
+export { buildModelGraph } from './model-graph';
+export type { ModelGraph, ModelGraphOptions } from './model-graph';
+export { assertWeightsMatch, CheckpointError, transpose2d } from './checkpoint/checkpoint';
+export type { Checkpoint } from './checkpoint/checkpoint';
+export { loadLlama2c } from './checkpoint/llama2c';

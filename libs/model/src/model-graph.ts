@@ -1,0 +1,187 @@
+/**
+ * @module model-graph
+ * The graph of any sub-network of a model, from token ids to logits (and a loss). The
+ * full model's weights are graph inputs and the graph slices the sub-network's block out
+ * of each, so one copy of the weights in memory serves every sub-network. One builder for
+ * every family: the differences are the norm, the MLP, the positions and the residual
+ * wiring, each decided in one place below.
+ */
+import { Dim, dimMul, F, Graph, Value } from '@carve/engine';
+import { ModelConfig, rotaryDims } from './config';
+import { LoraConfig, loraParamSpecs } from './lora';
+import { LinearSpec, linearHasBias, linearSpecs, paramSpecs, ParamSpec } from './params';
+import { applyRope, ropeTables, RopeTables } from './rope';
+import { paramView, sliceParam } from './slicing';
+import { assertSubNetwork, fullSubNetwork, SubNetwork, subNetworkConfig } from './subnetwork';
+
+/** Added to attention scores above the diagonal: finite, so no row is all −∞, and exp gives exactly 0. */
+const MASKED = -1e9;
+
+export interface ModelGraphOptions {
+  /** The sub-network to compute. @default the whole model */
+  subNetwork?: SubNetwork;
+  /** Adapters to add; their A and B become graph inputs. */
+  lora?: LoraConfig;
+  /** Batch and sequence dimensions. @default 'B' and 'T' */
+  batch?: Dim;
+  seq?: Dim;
+  /** Add an int64 `targets` input [B, T] and a mean cross-entropy `loss`. */
+  loss?: boolean;
+  /** Targets equal to this do not count in the loss. */
+  ignoreIndex?: number;
+  name?: string;
+}
+
+export interface ModelGraph {
+  graph: Graph;
+  /** int64 [B, T] */
+  tokens: Value;
+  /** int64 [B, T], when built with `loss`. */
+  targets?: Value;
+  /** [B·T, V] */
+  logits: Value;
+  loss?: Value;
+  /** The full model's weights, as graph inputs, by parameter name. */
+  params: Map<string, Value>;
+  /** The adapters' A and B, as graph inputs, by parameter name. */
+  lora: Map<string, Value>;
+  /** The standalone config of the sub-network the graph computes. */
+  config: ModelConfig;
+}
+
+interface Context {
+  c: ModelConfig;
+  s: SubNetwork;
+  sub: ModelConfig;
+  g: Graph;
+  params: Map<string, Value>;
+  lora: Map<string, Value>;
+  loraScale: number;
+  specs: Map<string, ParamSpec>;
+}
+
+/** The sub-network's block of parameter `name`. */
+function param(ctx: Context, name: string): Value {
+  const spec = ctx.specs.get(name);
+  const value = ctx.params.get(name) ?? ctx.lora.get(name);
+  if (!spec || !value) throw new Error(`model '${ctx.c.name}' has no parameter '${name}'`);
+  return sliceParam(value, paramView(ctx.c, ctx.s, spec));
+}
+
+/** x·W (+ b) (+ (α/r)·(x·A)·B) for x [N, in]. */
+function linear(ctx: Context, x: Value, s: LinearSpec): Value {
+  let y = F.matmul(x, param(ctx, s.weight));
+  if (linearHasBias(ctx.c, s)) y = F.add(y, param(ctx, `${s.prefix}.bias`));
+  if (ctx.lora.has(`${s.prefix}.lora_a`)) {
+    const update = F.matmul(F.matmul(x, param(ctx, `${s.prefix}.lora_a`)), param(ctx, `${s.prefix}.lora_b`));
+    y = F.add(y, F.mul(update, ctx.loraScale));
+  }
+  return y;
+}
+
+function norm(ctx: Context, x: Value, prefix: string): Value {
+  const weight = param(ctx, `${prefix}.weight`);
+  if (ctx.c.norm === 'layernorm') return F.layerNorm(x, weight, param(ctx, `${prefix}.bias`), ctx.c.normEps);
+  // RMSNorm: x / √(mean(x²) + ε) · w
+  const meanSquare = F.reduceMean(F.mul(x, x), [-1], true);
+  return F.mul(F.mul(x, F.reciprocal(F.sqrt(F.add(meanSquare, ctx.c.normEps)))), weight);
+}
+
+/** Causal self-attention of x [N, E] with queries grouped over shared keys and values. */
+function attention(ctx: Context, x: Value, slot: number, B: Dim, T: Dim, rope: RopeTables | undefined, mask: Value, linears: LinearSpec[]): Value {
+  const { sub } = ctx;
+  const hs = sub.headSize;
+  const heads = ctx.s.layers[slot].heads;
+  const groups = sub.nQueryGroups === sub.nHead ? heads : sub.nQueryGroups;
+  const perGroup = heads / groups;
+  const find = (name: string) => linears.find((s) => s.linear === name)!;
+  // The 1/√hs scale is folded into q ([N, h·hs]) rather than applied to the scores ([B, g, q·T, T]).
+  let q = F.reshape(F.mul(linear(ctx, x, find('q')), 1 / Math.sqrt(hs)), [B, T, groups, perGroup, hs]);
+  let k = F.reshape(linear(ctx, x, find('k')), [B, T, groups, hs]);
+  const v = F.reshape(linear(ctx, x, find('v')), [B, T, groups, hs]);
+  if (rope) {
+    q = applyRope(q, rope);
+    k = applyRope(k, rope);
+  }
+  // Queries of a group stacked along the rows: one product per group, no copies of k or v.
+  const qRows = F.reshape(F.transpose(q, [0, 2, 3, 1, 4]), [B, groups, dimMul(perGroup, T), hs]); // [B, g, q·T, hs]
+  const kT = F.transpose(k, [0, 2, 3, 1]); // [B, g, hs, T]
+  const vT = F.transpose(v, [0, 2, 1, 3]); // [B, g, T, hs]
+  const scores = F.reshape(F.matmul(qRows, kT), [B, groups, perGroup, T, T]); // [B, g, q, T, T]
+  const probs = F.reshape(F.softmax(F.add(scores, mask), -1), [B, groups, dimMul(perGroup, T), T]);
+  const y = F.reshape(F.matmul(probs, vT), [B, groups, perGroup, T, hs]); // [B, g, q, T, hs]
+  const merged = F.reshape(F.transpose(y, [0, 3, 1, 2, 4]), [x.shape[0], heads * hs]); // [N, h·hs]
+  return linear(ctx, merged, find('o'));
+}
+
+function mlp(ctx: Context, x: Value, linears: LinearSpec[]): Value {
+  const find = (name: string) => linears.find((s) => s.linear === name)!;
+  if (ctx.c.mlp === 'swiglu') {
+    const gate = F.silu(linear(ctx, x, find('gate')));
+    return linear(ctx, F.mul(gate, linear(ctx, x, find('up'))), find('down'));
+  }
+  return linear(ctx, F.gelu(linear(ctx, x, find('fc')), ctx.c.gelu), find('proj'));
+}
+
+/** The [T, T] additive causal mask: 0 on and below the diagonal. */
+function causalMask(g: Graph, T: Dim): Value {
+  const positions = F.range(g, T);
+  const later = F.greater(F.unsqueeze(positions, [0]), F.unsqueeze(positions, [1])); // key after query
+  return F.where(later, MASKED, 0);
+}
+
+/**
+ * Builds the graph of `options.subNetwork` of model `c` (validated first): inputs `tokens`
+ * [B, T], every full-size parameter, the LoRA adapters if any, and `targets` with `loss`.
+ */
+export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {}): ModelGraph {
+  const s = options.subNetwork ?? fullSubNetwork(c);
+  assertSubNetwork(c, s);
+  const sub = subNetworkConfig(c, s);
+  const B = options.batch ?? 'B';
+  const T = options.seq ?? 'T';
+  const g = new Graph(options.name ?? c.name.replace(/\W+/g, '_'));
+  const tokens = g.input('tokens', 'int64', [B, T]);
+  const specs = new Map<string, ParamSpec>();
+  const params = new Map<string, Value>();
+  for (const spec of paramSpecs(c)) {
+    specs.set(spec.name, spec);
+    params.set(spec.name, g.input(spec.name, 'float32', spec.shape));
+  }
+  const lora = new Map<string, Value>();
+  if (options.lora) {
+    for (const spec of loraParamSpecs(c, options.lora)) {
+      specs.set(spec.name, spec);
+      lora.set(spec.name, g.input(spec.name, 'float32', spec.shape));
+    }
+  }
+  const ctx: Context = { c, s, sub, g, params, lora, loraScale: options.lora ? options.lora.alpha / options.lora.rank : 0, specs };
+
+  const wte = param(ctx, 'wte'); // [V, E]
+  let x = F.gather(wte, tokens); // [B, T, E]
+  if (c.position === 'learned') x = F.add(x, F.gather(param(ctx, 'wpe'), F.range(g, T))); // + [T, E]
+  x = F.flattenRows(x); // [N, E]: the residual stream stays 2-D
+  const rope = c.position === 'rope' ? ropeTables(g, T, rotaryDims(sub), sub.ropeTheta, c.ropeLayout) : undefined;
+  const mask = causalMask(g, T);
+  const linears = linearSpecs(c);
+
+  s.layers.forEach((choice, slot) => {
+    const l = choice.index;
+    x = g.withScope(`layer${l}`, () => {
+      const own = linears.filter((spec) => spec.layer === l);
+      const attn = attention(ctx, norm(ctx, x, `layers.${l}.norm_1`), slot, B, T, rope, mask, own);
+      if (c.parallelResidual) return F.add(F.add(x, attn), mlp(ctx, norm(ctx, x, `layers.${l}.norm_2`), own));
+      const h = F.add(x, attn);
+      return F.add(h, mlp(ctx, norm(ctx, h, `layers.${l}.norm_2`), own));
+    });
+  });
+
+  const h = norm(ctx, x, 'norm_f'); // [N, E]
+  const logits = c.tiedEmbeddings ? F.gemm(h, wte, { transB: true }) : linear(ctx, h, linears.find((spec) => spec.linear === 'head')!); // [N, V]
+  const result: ModelGraph = { graph: g, tokens, logits, params, lora, config: sub };
+  if (options.loss) {
+    result.targets = g.input('targets', 'int64', [B, T]);
+    result.loss = F.crossEntropy(logits, F.reshape(result.targets, [logits.shape[0]]), { ignoreIndex: options.ignoreIndex });
+  }
+  return result;
+}
