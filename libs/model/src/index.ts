@@ -16,3 +16,4 @@ export type { ModelGraph, ModelGraphOptions } from './model-graph';
 export { assertWeightsMatch, CheckpointError, transpose2d } from './checkpoint/checkpoint';
 export type { Checkpoint } from './checkpoint/checkpoint';
 export { loadLlama2c } from './checkpoint/llama2c';
+export { initWeights, weightFeeds } from './init';
