@@ -11,6 +11,9 @@ module.exports = {
     '^@carve/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.test.ts'],
+  // Tests assert results, never durations: the timeout only ends a hung test, and must not
+  // fail a slow machine.
+  testTimeout: 15 * 60 * 1000,
   moduleFileExtensions: ['ts', 'js', 'json'],
   reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.js')],
 };

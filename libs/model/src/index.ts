@@ -17,3 +17,10 @@ export { assertWeightsMatch, CheckpointError, transpose2d } from './checkpoint/c
 export type { Checkpoint } from './checkpoint/checkpoint';
 export { loadLlama2c } from './checkpoint/llama2c';
 export { initWeights, weightFeeds } from './init';
+export { extractSubNetwork } from './extract';
+export type { ExtractOptions } from './extract';
+export { countParams, flopsPerToken } from './count';
+export { LanguageModel } from './language-model';
+export type { GenerateOptions, LanguageModelOptions, LossResult } from './language-model';
+export { argmax, sampleToken } from './sampling';
+export type { SamplingOptions } from './sampling';

@@ -1,0 +1,57 @@
+import { Rng, Tensor } from '@carve/engine';
+import { loadLlama2c } from './checkpoint/llama2c';
+import { resolveConfig } from './config';
+import { initWeights } from './init';
+import { LanguageModel } from './language-model';
+import { describeWithAssets, STORIES260K } from './testing/assets';
+
+/** The first 60 tokens stories260K generates greedily from BOS (../shared/assets/README.md). */
+const ORACLE_IDS = [
+  403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426, 338, 401, 396, 267, 337, 410, 408, 419, 292, 411, 322, 265, 282, 295, 433,
+  426, 385, 328, 432, 358, 394, 261, 370, 432, 352, 266, 268, 388, 426, 338, 391, 266, 267, 337, 335, 312, 432, 398, 312, 286, 267, 414, 270, 333, 415,
+];
+
+describeWithAssets('stories260K', () => {
+  test('greedy decoding from BOS reproduces the published token ids', async () => {
+    const lm = await LanguageModel.create(loadLlama2c(STORIES260K));
+    const ids = await lm.generate([1], { maxNewTokens: 60 });
+    await lm.dispose();
+    expect(ids).toEqual(ORACLE_IDS);
+  });
+});
+
+describe('LanguageModel', () => {
+  const config = resolveConfig({ name: 'tiny', family: 'llama', vocabSize: 20, nEmbd: 16, nLayer: 2, nHead: 4, nQueryGroups: 2, mlpHidden: 24, blockSize: 8 });
+  const model = { config, weights: initWeights(config, new Rng(1), 0.3) };
+
+  test('the loss over windows equals the mean of per-window losses, and perplexity is its exp', async () => {
+    const lm = await LanguageModel.create(model);
+    const rng = new Rng(4);
+    const ids = Array.from({ length: 3 * 8 + 1 }, () => rng.int(20));
+    const all = await lm.loss(ids, 8, 2); // 3 windows in batches of 2 and 1
+    const parts = await Promise.all([0, 1, 2].map((w) => lm.loss(ids.slice(w * 8, w * 8 + 9), 8)));
+    expect(all.tokens).toBe(24);
+    expect(all.loss).toBeCloseTo(parts.reduce((a, p) => a + p.loss, 0) / 3, 5);
+    expect(all.perplexity).toBeCloseTo(Math.exp(all.loss), 5);
+    await lm.dispose();
+  });
+
+  test('generation crops the context to the block size and stops at the stop token', async () => {
+    const lm = await LanguageModel.create(model);
+    const long = await lm.generate([1, 2, 3], { maxNewTokens: 12, temperature: 0.8, seed: 3 });
+    expect(long).toHaveLength(12);
+    const again = await lm.generate([1, 2, 3], { maxNewTokens: 12, temperature: 0.8, seed: 3 });
+    expect(again).toEqual(long);
+    const stop = long[0];
+    expect(await lm.generate([1, 2, 3], { maxNewTokens: 12, temperature: 0.8, seed: 3, stopToken: stop })).toEqual([stop]);
+    await lm.dispose();
+  });
+
+  test('bad windows and ids are reported', async () => {
+    const lm = await LanguageModel.create(model);
+    await expect(lm.loss([1, 2, 3], 9)).rejects.toThrow("sequence length must be an integer in [1, 8] (the model's block size), got 9");
+    await expect(lm.loss([1, 2, 3], 4)).rejects.toThrow('the text has 3 tokens: too few for one window of 4 + 1');
+    await expect(lm.logits(Tensor.from('int64', [1, 2], [1, 25]))).rejects.toThrow('token id 25 at position 1 is outside the vocabulary [0, 20)');
+    await lm.dispose();
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * @module language-model
+ * A model (or one of its sub-networks) ready to run: compiled graphs and its weights as
+ * feeds, with logits, loss over token windows, and generation.
+ */
+import { CompiledGraph, Rng, Runtime, Tensor } from '@carve/engine';
+import { Checkpoint } from './checkpoint/checkpoint';
+import { ModelConfig } from './config';
+import { weightFeeds } from './init';
+import { LoraConfig } from './lora';
+import { buildModelGraph } from './model-graph';
+import { sampleToken, SamplingOptions } from './sampling';
+import { SubNetwork } from './subnetwork';
+
+export interface LanguageModelOptions {
+  /** Sessions come from (and stay in) this runtime. @default a new single-threaded one */
+  runtime?: Runtime;
+  subNetwork?: SubNetwork;
+  lora?: { config: LoraConfig; adapters: ReadonlyMap<string, Float32Array> };
+}
+
+export interface GenerateOptions extends SamplingOptions {
+  maxNewTokens: number;
+  /** Seed of the sampler (ignored when greedy). @default 0 */
+  seed?: number;
+  /** Stop after this token (usually EOS); it is included in the output. */
+  stopToken?: number;
+  /** Called with each new token as it is chosen. */
+  onToken?: (id: number) => void;
+}
+
+export interface LossResult {
+  /** Mean cross-entropy per predicted token, in nats. */
+  loss: number;
+  perplexity: number;
+  /** Tokens predicted. */
+  tokens: number;
+}
+
+export class LanguageModel {
+  private lossSession?: Promise<CompiledGraph>;
+
+  private constructor(
+    readonly model: Checkpoint,
+    /** The config of what runs: the sub-network's, if one was chosen. */
+    readonly config: ModelConfig,
+    private readonly runtime: Runtime,
+    private readonly ownsRuntime: boolean,
+    private readonly logitsSession: CompiledGraph,
+    private readonly feeds: Record<string, Tensor>,
+    private readonly options: LanguageModelOptions,
+  ) {}
+
+  /** Compiles the logits graph of `model` (or of its sub-network). */
+  static async create(model: Checkpoint, options: LanguageModelOptions = {}): Promise<LanguageModel> {
+    const runtime = options.runtime ?? new Runtime();
+    const m = buildModelGraph(model.config, { subNetwork: options.subNetwork, lora: options.lora?.config });
+    m.graph.output({ logits: m.logits });
+    const feeds = weightFeeds(m, model.weights, options.lora?.adapters);
+    const session = await runtime.compile(m.graph);
+    return new LanguageModel(model, m.config, runtime, !options.runtime, session, feeds, options);
+  }
+
+  /** Logits [B·T, V] for token windows [B, T] (T at most the block size). */
+  async logits(tokens: Tensor<'int64'>): Promise<Tensor> {
+    this.checkWindow(tokens);
+    return (await this.logitsSession.run({ ...this.feeds, tokens })).logits;
+  }
+
+  /**
+   * Mean next-token cross-entropy over `ids`, cut into non-overlapping windows of `seqLen`
+   * predictions (each window reads seqLen tokens and predicts the next seqLen), `batch`
+   * windows per run. A final partial window is dropped.
+   */
+  async loss(ids: readonly number[], seqLen: number, batch = 8): Promise<LossResult> {
+    if (!Number.isInteger(seqLen) || seqLen < 1 || seqLen > this.config.blockSize) {
+      throw new Error(`sequence length must be an integer in [1, ${this.config.blockSize}] (the model's block size), got ${seqLen}`);
+    }
+    const windows = Math.floor((ids.length - 1) / seqLen);
+    if (windows < 1) throw new Error(`the text has ${ids.length} tokens: too few for one window of ${seqLen} + 1`);
+    this.lossSession ??= (async () => {
+      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, loss: true });
+      m.graph.output({ loss: m.loss! });
+      return this.runtime.compile(m.graph);
+    })();
+    const session = await this.lossSession;
+    let total = 0;
+    for (let w0 = 0; w0 < windows; w0 += batch) {
+      const n = Math.min(batch, windows - w0);
+      const x = new BigInt64Array(n * seqLen);
+      const y = new BigInt64Array(n * seqLen);
+      for (let b = 0; b < n; b++) {
+        const start = (w0 + b) * seqLen;
+        for (let t = 0; t < seqLen; t++) {
+          x[b * seqLen + t] = BigInt(ids[start + t]);
+          y[b * seqLen + t] = BigInt(ids[start + t + 1]);
+        }
+      }
+      const out = await session.run({ ...this.feeds, tokens: new Tensor('int64', [n, seqLen], x), targets: new Tensor('int64', [n, seqLen], y) });
+      total += Number(out.loss.data[0]) * n * seqLen;
+    }
+    const tokens = windows * seqLen;
+    return { loss: total / tokens, perplexity: Math.exp(total / tokens), tokens };
+  }
+
+  /**
+   * Continues `prompt` by up to `maxNewTokens` tokens, greedily or by sampling. The context
+   * is cropped to the last block-size tokens, as nanoGPT does.
+   */
+  async generate(prompt: readonly number[], options: GenerateOptions): Promise<number[]> {
+    if (prompt.length === 0) throw new Error('generation needs a prompt of at least one token (usually BOS)');
+    const rng = new Rng(options.seed ?? 0);
+    const ids = [...prompt];
+    const V = this.config.vocabSize;
+    for (let i = 0; i < options.maxNewTokens; i++) {
+      const context = ids.slice(-this.config.blockSize);
+      const logits = (await this.logits(Tensor.from('int64', [1, context.length], context))).data as Float32Array;
+      const next = sampleToken(logits.subarray((context.length - 1) * V, context.length * V), rng, options);
+      ids.push(next);
+      options.onToken?.(next);
+      if (next === options.stopToken) break;
+    }
+    return ids.slice(prompt.length);
+  }
+
+  /** Releases the sessions (and the runtime, if this model made it). */
+  async dispose(): Promise<void> {
+    await this.logitsSession.dispose();
+    if (this.lossSession) await (await this.lossSession).dispose();
+    if (this.ownsRuntime) await this.runtime.dispose();
+  }
+
+  private checkWindow(tokens: Tensor): void {
+    const [, T] = tokens.shape;
+    if (tokens.shape.length !== 2 || T < 1 || T > this.config.blockSize) {
+      throw new Error(`tokens must be [B, T] with 1 <= T <= ${this.config.blockSize}, got [${tokens.shape.join(', ')}]`);
+    }
+    const V = this.config.vocabSize;
+    const data = tokens.data as BigInt64Array;
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] < 0n || data[i] >= BigInt(V)) throw new Error(`token id ${data[i]} at position ${i} is outside the vocabulary [0, ${V})`);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * @module testing/assets
+ * Where the shared reference assets are (../shared/assets beside the repository), and a
+ * `describe` that is skipped visibly, with a warning, when they are absent. CI fails
+ * before testing when they are missing, so there they are never skipped.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The shared assets folder: `<repo>/../shared/assets`. */
+export const ASSETS = path.resolve(__dirname, '../../../../../shared/assets');
+
+export const STORIES260K = path.join(ASSETS, 'stories260K', 'stories260K.bin');
+export const TOK512 = path.join(ASSETS, 'stories260K', 'tok512.bin');
+export const TINYSTORIES_TRAIN = path.join(ASSETS, 'text', 'tinystories_train_head.txt');
+export const TINYSTORIES_VALID = path.join(ASSETS, 'text', 'tinystories_valid_head.txt');
+
+export const haveAssets = fs.existsSync(STORIES260K);
+
+/** `describe`, or `describe.skip` with a warning naming the missing folder. */
+export function describeWithAssets(name: string, fn: () => void): void {
+  if (haveAssets) {
+    describe(name, fn);
+    return;
+  }
+  console.warn(`SKIPPED '${name}': the reference assets are absent (${ASSETS})`);
+  describe.skip(name, fn);
+}
