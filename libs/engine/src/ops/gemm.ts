@@ -4,7 +4,8 @@ import { intAttr, need, sameDtype } from './infer';
 
 /**
  * General 2-D matrix product with optional transposes: Y = op(A)·op(B). Gradients use it
- * to multiply by a transpose without a separate Transpose node.
+ * to multiply by a transpose without a separate Transpose node; so does a tied output
+ * head (h · wteᵀ).
  */
 export const gemmOp: OpDef = {
   type: 'Gemm',
@@ -21,6 +22,15 @@ export const gemmOp: OpDef = {
     if (!dimEquals(k1, k2)) throw new Error(`inner dimensions ${k1} and ${k2} differ`);
     return [{ dtype, shape: [m, n] }];
   },
-  gradient: null,
-  reason: 'Gemm is emitted by gradients only; build forward graphs with MatMul',
+  gradient: {
+    // With A' = op(A), B' = op(B): dA' = dY·B'ᵀ and dB' = A'ᵀ·dY, transposed back where op transposed.
+    emit: (g, [dY], [a, b], node) => {
+      const ta = intAttr(node.attrs, 'transA', 0) === 1;
+      const tb = intAttr(node.attrs, 'transB', 0) === 1;
+      return {
+        A: () => (ta ? g.gemm(b!, dY!, { transA: tb, transB: true }) : g.gemm(dY!, b!, { transB: !tb })),
+        B: () => (tb ? g.gemm(dY!, a!, { transA: true, transB: ta }) : g.gemm(a!, dY!, { transA: !ta })),
+      };
+    },
+  },
 };

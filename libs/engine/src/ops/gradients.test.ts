@@ -101,6 +101,12 @@ const CASES: Readonly<Record<string, readonly OpCase[]>> = {
     f64('Sum of [3,1] and [2,3,4]', { a: { shape: [3, 1] }, b: { shape: [2, 3, 4] } }, (v) => F.sum([v.a, v.b])),
   ],
 
+  Gemm: [
+    f64('Gemm', { a: { shape: [2, 3] }, b: { shape: [3, 4] } }, (v) => F.gemm(v.a, v.b)),
+    f64('Gemm transA', { a: { shape: [3, 2] }, b: { shape: [3, 4] } }, (v) => F.gemm(v.a, v.b, { transA: true })),
+    f64('Gemm transB (a tied output head)', { a: { shape: [2, 3] }, b: { shape: [4, 3] } }, (v) => F.gemm(v.a, v.b, { transB: true })),
+    f64('Gemm transA and transB', { a: { shape: [3, 2] }, b: { shape: [4, 3] } }, (v) => F.gemm(v.a, v.b, { transA: true, transB: true })),
+  ],
   MatMul: [
     f64('MatMul [3,4] x [4,5]', { a: { shape: [3, 4] }, b: { shape: [4, 5] } }, (v) => F.matmul(v.a, v.b)),
     // [B, T, C] x [C, N]: the weight's gradient is one Gemm over the folded batch.
@@ -234,10 +240,6 @@ const SHAPE_CASES: Readonly<Record<string, readonly OpCase[]>> = {
   Range: [f64('Range', x([5]), (v) => F.add(F.cast(F.range(v.x.graph, 5), 'float64'), v.x))],
   Size: [f64('Size', x([2, 3, 4]), (v) => F.size(v.x))],
   ConstantOfShape: [f64('ConstantOfShape', x([2]), (v) => F.add(F.full(v.x.graph, [3, 2], 1.5, 'float64'), v.x))],
-  Gemm: [
-    f64('Gemm transA', { a: { shape: [3, 2] }, b: { shape: [3, 4] } }, (v) => F.gemm(v.a, v.b, { transA: true })),
-    f64('Gemm transB', { a: { shape: [2, 3] }, b: { shape: [4, 3] } }, (v) => F.gemm(v.a, v.b, { transB: true })),
-  ],
   ScatterND: [f64('ScatterND add', { x: { shape: [5, 4] }, i: int64([3, 1], [4, 0, 4]), u: { shape: [3, 4] } }, (v) => F.scatterND(v.x, v.i, v.u, 'add'))],
   Slice: [
     f64('Slice reversed', x([4, 3]), (v) => F.slice(v.x, [-1], [-100], [0], [-1])),
