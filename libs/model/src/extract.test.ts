@@ -7,7 +7,7 @@ import { extractSubNetwork } from './extract';
 import { initWeights, weightFeeds } from './init';
 import { buildModelGraph } from './model-graph';
 import { SubNetwork } from './subnetwork';
-import { describeWithAssets, STORIES260K } from './testing/assets';
+import { describeWithAssets, STORIES260K } from '@carve/test-assets';
 
 const SAMPLES = 100;
 

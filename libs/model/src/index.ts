@@ -24,3 +24,4 @@ export { LanguageModel } from './language-model';
 export type { GenerateOptions, LanguageModelOptions, LossResult } from './language-model';
 export { argmax, sampleToken } from './sampling';
 export type { SamplingOptions } from './sampling';
+export * from './tokenizer';

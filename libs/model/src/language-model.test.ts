@@ -3,7 +3,7 @@ import { loadLlama2c } from './checkpoint/llama2c';
 import { resolveConfig } from './config';
 import { initWeights } from './init';
 import { LanguageModel } from './language-model';
-import { describeWithAssets, STORIES260K } from './testing/assets';
+import { describeWithAssets, STORIES260K } from '@carve/test-assets';
 
 /** The first 60 tokens stories260K generates greedily from BOS (../shared/assets/README.md). */
 const ORACLE_IDS = [

@@ -32,19 +32,26 @@ const MAX_TOKEN_LENGTH = 4096;
 
 /** A llama2.c tokenizer; build it with {@link Llama2cTokenizer.fromBytes} or `loadTokenizer`. */
 export class Llama2cTokenizer implements Tokenizer {
-  readonly bosId = BOS_ID;
-  readonly eosId = EOS_ID;
+  readonly bosId: number = BOS_ID;
+  readonly eosId: number = EOS_ID;
   readonly vocabSize: number;
+  /** Bytes of each piece as the file holds them, indexed by id. */
   readonly pieces: readonly Uint8Array[];
+  /** Merge score of each piece, indexed by id. */
   readonly scores: Float32Array;
+  /** Where the vocabulary came from (its path), for error messages. */
+  readonly source: string;
   /** Text of each ordinary piece (id >= 259); control and byte tokens never merge. */
   private readonly pieceText: (string | undefined)[];
   private readonly idOfPiece = new Map<string, number>();
   private readonly spaceId: number;
+  /** Merged id of each pair seen so far, -1 for none. */
+  private readonly pairCache = new Map<number, number>();
 
   /** Checks the llama2.c id layout; `source` names the vocabulary in errors. */
   constructor(vocab: Llama2cVocab, source = 'llama2.c vocabulary') {
     const { pieces } = vocab;
+    this.source = source;
     if (pieces.length < FIRST_PIECE_ID) {
       throw new TokenizerError(
         'bad-format',
@@ -121,13 +128,15 @@ export class Llama2cTokenizer implements Tokenizer {
       }
       const score = view.getFloat32(offset, true);
       const length = view.getInt32(offset + 4, true);
-      if (!Number.isFinite(score) || length < 0 || length > maxTokenLength) {
+      if (length < 0 || length > maxTokenLength) {
         throw new TokenizerError(
           'bad-format',
           path,
-          `not a llama2.c tokenizer: token ${id} has score ${score} and length ${length} ` +
-            `(max_token_length is ${maxTokenLength})`,
+          `not a llama2.c tokenizer: token ${id} has length ${length}, outside 0..${maxTokenLength} (max_token_length)`,
         );
+      }
+      if (!Number.isFinite(score)) {
+        throw new TokenizerError('bad-format', path, `not a llama2.c tokenizer: token ${id} has score ${score}`);
       }
       if (offset + 8 + length > bytes.byteLength) {
         throw new TokenizerError('truncated', path, `truncated at token ${id}${of} (${size})`);
@@ -140,7 +149,7 @@ export class Llama2cTokenizer implements Tokenizer {
       throw new TokenizerError(
         'bad-format',
         path,
-        `${bytes.byteLength - offset} bytes left after token ${vocabSize}; the file holds more than ${vocabSize} tokens`,
+        `holds more than ${vocabSize} tokens (${bytes.byteLength - offset} bytes follow token ${pieces.length - 1})`,
       );
     }
     return new Llama2cTokenizer({ pieces, scores }, path);
@@ -148,19 +157,31 @@ export class Llama2cTokenizer implements Tokenizer {
 
   /** Encodes as llama2.c's `encode`; see {@link Tokenizer.encode}. BOS is added unless `bos: false`. */
   encode(text: string, options: EncodeOptions = {}): number[] {
-    const ids: number[] = [];
+    const out: number[] = [];
+    if (options.bos ?? true) out.push(BOS_ID);
+    // Byte tokens never merge, so they split the text into runs that merge independently:
+    // the same result as merging the whole text, with much smaller heaps (a newline is a
+    // byte token in TinyStories vocabularies, so a run is at most a paragraph).
+    let run: number[] = [];
+    const flush = (): void => {
+      for (const id of mergePairs(run, (left, right) => this.pairId(left, right), this.scores)) out.push(id);
+      run = [];
+    };
     // SentencePiece's add_dummy_prefix: a space before non-empty text, so the first word
     // gets the same pieces as a word inside the text.
-    if (text.length > 0) ids.push(this.spaceId);
+    if (text.length > 0) run.push(this.spaceId);
     for (const char of text) {
       const id = this.idOfPiece.get(char);
-      if (id !== undefined) ids.push(id);
-      else for (const byte of Buffer.from(char, 'utf8')) ids.push(byte + BYTE_BASE);
+      if (id !== undefined) {
+        run.push(id);
+        continue;
+      }
+      flush();
+      for (const byte of Buffer.from(char, 'utf8')) out.push(byte + BYTE_BASE);
     }
-    const merged = mergePairs(ids, (left, right) => this.pairId(left, right), this.scores);
-    if (options.bos ?? true) merged.unshift(BOS_ID);
-    if (options.eos ?? false) merged.push(EOS_ID);
-    return merged;
+    flush();
+    if (options.eos ?? false) out.push(EOS_ID);
+    return out;
   }
 
   /** See {@link Tokenizer.decode}; as in run.c, a leading space is dropped after each BOS too. */
@@ -169,10 +190,11 @@ export class Llama2cTokenizer implements Tokenizer {
     let first = true;
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) {
-        throw new TokenizerError('bad-input', 'llama2.c tokenizer', `token id ${id} is out of range 0..${this.vocabSize - 1}`);
+        throw new TokenizerError('bad-input', this.source, `token id ${id} is out of range 0..${this.vocabSize - 1}`);
       }
       if (id < BYTE_BASE) {
-        first = id === BOS_ID;
+        // Only BOS starts a new document whose text was encoded with a dummy space.
+        if (id === BOS_ID) first = true;
         continue;
       }
       let bytes = id < FIRST_PIECE_ID ? Uint8Array.of(id - BYTE_BASE) : this.pieces[id];
@@ -185,9 +207,16 @@ export class Llama2cTokenizer implements Tokenizer {
   }
 
   private pairId(left: number, right: number): number | undefined {
-    const a = this.pieceText[left];
-    const b = this.pieceText[right];
-    return a === undefined || b === undefined ? undefined : this.idOfPiece.get(a + b);
+    // Cached by pair: the same few thousand pairs recur all through a text.
+    const key = left * this.vocabSize + right;
+    let id = this.pairCache.get(key);
+    if (id === undefined) {
+      const a = this.pieceText[left];
+      const b = this.pieceText[right];
+      id = (a === undefined || b === undefined ? undefined : this.idOfPiece.get(a + b)) ?? -1;
+      this.pairCache.set(key, id);
+    }
+    return id < 0 ? undefined : id;
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * @module testing/assets
+ * @module @carve/test-assets
  * Where the shared reference assets are (../shared/assets beside the repository), and a
  * `describe` that is skipped visibly, with a warning, when they are absent. CI fails
  * before testing when they are missing, so there they are never skipped.
@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The shared assets folder: `<repo>/../shared/assets`. */
-export const ASSETS = path.resolve(__dirname, '../../../../../shared/assets');
+export const ASSETS = path.resolve(__dirname, '../../../shared/assets');
 
 export const STORIES260K = path.join(ASSETS, 'stories260K', 'stories260K.bin');
 export const TOK512 = path.join(ASSETS, 'stories260K', 'tok512.bin');
