@@ -25,3 +25,12 @@ export type { GenerateOptions, LanguageModelOptions, LossResult } from './langua
 export { argmax, sampleToken } from './sampling';
 export type { SamplingOptions } from './sampling';
 export * from './tokenizer';
+export { loadCheckpoint, loadHfCheckpoint, saveHfCheckpoint } from './checkpoint/hf';
+export type { SaveHfOptions } from './checkpoint/hf';
+export { configFromHf, configToHf, HF_MODEL_TYPES } from './checkpoint/hf-config';
+export { openSafetensors, writeSafetensors } from './checkpoint/safetensors';
+export type { SafetensorsEntry, SafetensorsFile, TensorData, TensorSource } from './checkpoint/safetensors';
+export { openShardedSafetensors, writeShardedSafetensors, SAFETENSORS_INDEX } from './checkpoint/safetensors-sharded';
+export { interleavedToHalfOrder, toHalfRope } from './checkpoint/rope-layout';
+export { PRESETS, presetConfig, presetNames } from './families';
+export type { Preset } from './families';

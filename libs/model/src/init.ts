@@ -30,7 +30,8 @@ export function initWeights(c: ModelConfig, rng: Rng, std = 0.02): Map<string, F
 
 /**
  * The feeds for a model graph's parameter and adapter inputs, wrapping the given arrays
- * (no copies). Throws naming every input that has no array or the wrong size.
+ * (no copies; a float64 graph gets float64 copies). Throws naming every input that has no
+ * array or the wrong size.
  */
 export function weightFeeds(
   graph: Pick<ModelGraph, 'params' | 'lora'>,
@@ -49,7 +50,7 @@ export function weightFeeds(
       const size = shape.reduce((a, b) => a * b, 1);
       if (!data) problems.push(`no values for '${name}'`);
       else if (data.length !== size) problems.push(`'${name}' has ${data.length} values, the graph needs ${size} ([${shape.join(', ')}])`);
-      else feeds[name] = new Tensor('float32', shape, data);
+      else feeds[name] = value.dtype === 'float64' ? new Tensor('float64', shape, Float64Array.from(data)) : new Tensor('float32', shape, data);
     }
   }
   if (problems.length) throw new Error(`weight feeds: ${problems.join('; ')}`);

@@ -30,6 +30,13 @@ export interface ModelGraphOptions {
   /** Targets equal to this do not count in the loss. */
   ignoreIndex?: number;
   name?: string;
+  /**
+   * Element type of the weights and activations. float64 serves as a reference free of
+   * float32 rounding. ONNX Runtime has no float64 Erf (exact GELU), and its extended
+   * optimizations fuse SiLU into a float32-only kernel: run float64 graphs in a Runtime
+   * with optimizationLevel 'basic'. @default 'float32'
+   */
+  dtype?: 'float32' | 'float64';
 }
 
 export interface ModelGraph {
@@ -124,10 +131,10 @@ function mlp(ctx: Context, x: Value, linears: LinearSpec[]): Value {
 }
 
 /** The [T, T] additive causal mask: 0 on and below the diagonal. */
-function causalMask(g: Graph, T: Dim): Value {
+function causalMask(g: Graph, T: Dim, dtype: 'float32' | 'float64'): Value {
   const positions = F.range(g, T);
   const later = F.greater(F.unsqueeze(positions, [0]), F.unsqueeze(positions, [1])); // key after query
-  return F.where(later, MASKED, 0);
+  return F.where(later, F.scalar(g, MASKED, dtype), F.scalar(g, 0, dtype));
 }
 
 /**
@@ -141,18 +148,19 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
   const B = options.batch ?? 'B';
   const T = options.seq ?? 'T';
   const g = new Graph(options.name ?? c.name.replace(/\W+/g, '_'));
+  const dtype = options.dtype ?? 'float32';
   const tokens = g.input('tokens', 'int64', [B, T]);
   const specs = new Map<string, ParamSpec>();
   const params = new Map<string, Value>();
   for (const spec of paramSpecs(c)) {
     specs.set(spec.name, spec);
-    params.set(spec.name, g.input(spec.name, 'float32', spec.shape));
+    params.set(spec.name, g.input(spec.name, dtype, spec.shape));
   }
   const lora = new Map<string, Value>();
   if (options.lora) {
     for (const spec of loraParamSpecs(c, options.lora)) {
       specs.set(spec.name, spec);
-      lora.set(spec.name, g.input(spec.name, 'float32', spec.shape));
+      lora.set(spec.name, g.input(spec.name, dtype, spec.shape));
     }
   }
   const ctx: Context = { c, s, sub, g, params, lora, loraScale: options.lora ? options.lora.alpha / options.lora.rank : 0, specs };
@@ -161,8 +169,8 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
   let x = F.gather(wte, tokens); // [B, T, E]
   if (c.position === 'learned') x = F.add(x, F.gather(param(ctx, 'wpe'), F.range(g, T))); // + [T, E]
   x = F.flattenRows(x); // [N, E]: the residual stream stays 2-D
-  const rope = c.position === 'rope' ? ropeTables(g, T, rotaryDims(sub), sub.ropeTheta, c.ropeLayout) : undefined;
-  const mask = causalMask(g, T);
+  const rope = c.position === 'rope' ? ropeTables(g, T, rotaryDims(sub), sub.ropeTheta, c.ropeLayout, dtype) : undefined;
+  const mask = causalMask(g, T, dtype);
   const linears = linearSpecs(c);
 
   s.layers.forEach((choice, slot) => {

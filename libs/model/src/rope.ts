@@ -21,9 +21,10 @@ export function ropeFrequencies(rotary: number, theta: number): Float32Array {
 }
 
 /** The cos and sin tables for `seq` positions (symbolic 'T' allowed). */
-export function ropeTables(g: Graph, seq: Dim, rotary: number, theta: number, layout: RopeLayout): RopeTables {
-  const positions = F.unsqueeze(F.cast(F.range(g, seq), 'float32'), [1]); // [T, 1]
-  const freqs = F.constant(g, new Tensor('float32', [1, rotary / 2], ropeFrequencies(rotary, theta))); // [1, r/2]
+export function ropeTables(g: Graph, seq: Dim, rotary: number, theta: number, layout: RopeLayout, dtype: 'float32' | 'float64' = 'float32'): RopeTables {
+  const positions = F.unsqueeze(F.cast(F.range(g, seq), dtype), [1]); // [T, 1]
+  // The frequencies are float32, as llama2.c and Hugging Face compute them, in either dtype.
+  const freqs = F.constant(g, Tensor.from(dtype, [1, rotary / 2], ropeFrequencies(rotary, theta))); // [1, r/2]
   const angles = F.mul(positions, freqs); // [T, r/2]
   return { cos: F.cos(angles), sin: F.sin(angles), rotary, layout };
 }

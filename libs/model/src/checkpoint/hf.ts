@@ -1,0 +1,105 @@
+/**
+ * @module checkpoint/hf
+ * Hugging Face checkpoint folders (config.json + model.safetensors, or shards with an
+ * index) in and out, and `loadCheckpoint`, which picks the loader from the path.
+ * Tokenizer files are not handled here.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { Checkpoint, CheckpointError } from './checkpoint';
+import { writeJsonAtomic } from './atomic-write';
+import { configFromHf, configToHf, hfFamily } from './hf-config';
+import { weightsFromHf, weightsToHf } from './hf-tensors';
+import { loadLlama2c } from './llama2c';
+import { toHalfRope } from './rope-layout';
+import { openSafetensors, TensorSource, writeSafetensors } from './safetensors';
+import { openShardedSafetensors, SAFETENSORS_INDEX, writeShardedSafetensors } from './safetensors-sharded';
+
+const CONFIG = 'config.json';
+const SAFETENSORS = 'model.safetensors';
+
+/**
+ * Loads a checkpoint from `path`: a Hugging Face folder (see loadHfCheckpoint) or a
+ * llama2.c `.bin` file (see loadLlama2c).
+ */
+export function loadCheckpoint(path: string): Checkpoint {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(path);
+  } catch {
+    throw new CheckpointError(`${path}: no such file or folder; pass a Hugging Face checkpoint folder (config.json and model.safetensors) or a llama2.c .bin file`, 'not_found', path);
+  }
+  if (stat.isDirectory()) return loadHfCheckpoint(path);
+  if (path.endsWith('.bin')) return loadLlama2c(path);
+  const hint = path.endsWith('.safetensors') ? 'pass the folder that holds it: its config.json is needed too' : 'pass a Hugging Face checkpoint folder or a llama2.c .bin file';
+  throw new CheckpointError(`${path}: not a checkpoint this loader reads; ${hint}`, 'bad_format', path);
+}
+
+/** The folder's weights: model.safetensors if present (as transformers prefers it), else the sharded index. */
+function openWeights(folder: string): TensorSource {
+  const single = nodePath.join(folder, SAFETENSORS);
+  if (fs.existsSync(single)) return openSafetensors(single);
+  const index = nodePath.join(folder, SAFETENSORS_INDEX);
+  if (fs.existsSync(index)) return openShardedSafetensors(index);
+  const pickle = ['pytorch_model.bin', 'pytorch_model.bin.index.json'].find((f) => fs.existsSync(nodePath.join(folder, f)));
+  const hint = pickle
+    ? `it has ${pickle}, which is not read (PyTorch pickles can run code); convert it with transformers: model.save_pretrained(folder, safe_serialization=True)`
+    : 'a Hugging Face checkpoint folder needs its weights next to config.json';
+  throw new CheckpointError(`${folder}: no ${SAFETENSORS} or ${SAFETENSORS_INDEX}; ${hint}`, 'not_found', folder);
+}
+
+/**
+ * Loads a Hugging Face checkpoint folder: config.json (model_type gpt2, gpt_neox, llama,
+ * mistral or qwen2) and safetensors weights, single or sharded, F32, F16 or BF16. The
+ * config is named after the folder; RoPE comes out as 'half', as Hugging Face computes it.
+ */
+export function loadHfCheckpoint(folder: string): Checkpoint {
+  if (!fs.existsSync(folder)) throw new CheckpointError(`${folder}: no such folder`, 'not_found', folder);
+  const configPath = nodePath.join(folder, CONFIG);
+  let text: string;
+  try {
+    text = fs.readFileSync(configPath, 'utf8');
+  } catch {
+    throw new CheckpointError(`${folder}: no ${CONFIG}; a Hugging Face checkpoint folder needs config.json next to its safetensors`, 'not_found', configPath);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`${configPath}: not valid JSON (${(e as Error).message})`, 'bad_format', configPath);
+  }
+  const config = configFromHf(json, nodePath.basename(nodePath.resolve(folder)), configPath);
+  const weights = weightsFromHf(hfFamily(config.family), config, openWeights(folder), folder);
+  return { config, weights };
+}
+
+export interface SaveHfOptions {
+  /** Split the weights into shards of at most this many bytes, with an index. @default one model.safetensors */
+  maxShardBytes?: number;
+}
+
+/**
+ * Saves `checkpoint` as a Hugging Face folder (created if needed): model.safetensors (F32)
+ * or shards with an index, then config.json, each written atomically. Interleaved RoPE is
+ * converted to rotate-half first (see toHalfRope), so transformers computes the same
+ * logits. Everything is validated before anything is written. Removes a stale single file
+ * or index of the other layout, which a loader would otherwise pick up.
+ */
+export function saveHfCheckpoint(checkpoint: Checkpoint, folder: string, options: SaveHfOptions = {}): void {
+  const { config, weights } = toHalfRope(checkpoint);
+  const hfConfig = configToHf(config);
+  const tensors = weightsToHf(hfFamily(config.family), config, weights);
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+  } catch (e) {
+    throw new CheckpointError(`${folder}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'not_found', folder);
+  }
+  if (options.maxShardBytes !== undefined) {
+    writeShardedSafetensors(folder, tensors, options.maxShardBytes);
+    fs.rmSync(nodePath.join(folder, SAFETENSORS), { force: true });
+  } else {
+    writeSafetensors(nodePath.join(folder, SAFETENSORS), tensors);
+    fs.rmSync(nodePath.join(folder, SAFETENSORS_INDEX), { force: true });
+  }
+  writeJsonAtomic(nodePath.join(folder, CONFIG), hfConfig);
+}
