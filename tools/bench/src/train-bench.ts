@@ -1,0 +1,174 @@
+/**
+ * @module train-bench
+ * `npm run bench:train -- --config NAME --threads N --mode full|lora|sandwich-kd`: training
+ * throughput of a Llama-style model against PyTorch's figures on the same machine kind.
+ * One configuration and mode per process, so the peak memory is that run's. The last
+ * line printed is a JSON summary.
+ */
+import { parseArgs } from 'node:util';
+import { AdamW, CompiledGraph, Rng, Runtime, Tensor } from '@carve/engine';
+import { buildModelGraph, initLora, initWeights, loadLlama2c, LoraConfig, ModelConfig, presetConfig, SubNetwork, weightFeeds } from '@carve/model';
+import { buildTrainingGraph } from '@carve/trainer';
+import { haveStories260K, STORIES260K_PATH } from './assets';
+import { median, round } from './timing';
+
+type Mode = 'full' | 'lora' | 'sandwich-kd';
+
+/** Batch shape per configuration, as the PyTorch reference used. */
+const BATCH: Record<string, { B: number; T: number }> = {
+  stories260K: { B: 8, T: 256 },
+  'bench-1M': { B: 8, T: 64 },
+  'bench-4M': { B: 8, T: 128 },
+};
+
+/** PyTorch 2.13 CPU eager on this machine kind, tokens/s at [1 thread, 2 threads] (the model issue). */
+const PYTORCH: Record<string, Record<Mode | 'forward', [number, number]>> = {
+  stories260K: { full: [14900, 26600], lora: [13100, 22600], 'sandwich-kd': [4400, 7600], forward: [48900, 89200] },
+  'bench-1M': { full: [8900, 13900], lora: [9500, 14300], 'sandwich-kd': [2500, 4100], forward: [41800, 65200] },
+  'bench-4M': { full: [3000, 5700], lora: [3100, 5500], 'sandwich-kd': [1100, 2000], forward: [10500, 21000] },
+};
+
+const LORA: LoraConfig = { rank: 8, alpha: 16, dropout: 0, targets: ['q', 'k', 'v', 'o', 'mlp', 'head'] };
+const DISTILLATION = { weight: 2, temperature: 1, kind: 'forward-kl' as const };
+
+/** Three fixed sub-networks for the sandwich: the smallest of a joint space, and two between. */
+function sandwichSubNetworks(c: ModelConfig): SubNetwork[] {
+  const at = (fraction: number): SubNetwork => {
+    const groups = c.nQueryGroups;
+    const heads = Math.max(groups, Math.round((c.nHead * fraction) / groups) * groups);
+    const depth = Math.max(1, Math.round(c.nLayer * fraction));
+    return {
+      embedDim: Math.max(8, Math.round((c.nEmbd * fraction) / 8) * 8),
+      headSize: c.headSize,
+      layers: Array.from({ length: depth }, (_, index) => ({ index, heads, mlpHidden: Math.max(1, Math.round(c.mlpHidden * fraction)) })),
+    };
+  };
+  return [at(0.25), at(0.5), at(0.75)];
+}
+
+function batch(rng: Rng, c: ModelConfig, B: number, T: number): { tokens: Tensor; targets: Tensor } {
+  const ids = Array.from({ length: B * (T + 1) }, () => rng.int(c.vocabSize));
+  const tokens = Tensor.from('int64', [B, T], ids.filter((_, i) => i % (T + 1) !== T));
+  const targets = Tensor.from('int64', [B, T], ids.filter((_, i) => i % (T + 1) !== 0));
+  return { tokens, targets };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string', default: 'stories260K' },
+      threads: { type: 'string', default: '1' },
+      mode: { type: 'string', default: 'full' },
+      steps: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+    },
+  });
+  const name = values.config!;
+  const mode = values.mode as Mode;
+  const threads = Number(values.threads);
+  const steps = Number(values.steps);
+  const warmup = Number(values.warmup);
+  if (!BATCH[name]) throw new Error(`--config must be one of ${Object.keys(BATCH).join(', ')}, got '${name}'`);
+  if (!['full', 'lora', 'sandwich-kd'].includes(mode)) throw new Error(`--mode must be full, lora or sandwich-kd, got '${mode}'`);
+  if (!(threads >= 1) || !(steps >= 1) || !(warmup >= 0)) throw new Error('--threads and --steps must be >= 1, --warmup >= 0');
+
+  // stories260K is the real pretrained model when the shared assets are there; its speed does not depend on the values.
+  const real = name === 'stories260K' && haveStories260K();
+  const config = real ? loadLlama2c(STORIES260K_PATH).config : presetConfig(name);
+  const rng = new Rng(1);
+  const weights = real ? loadLlama2c(STORIES260K_PATH).weights : initWeights(config, rng);
+  const { B, T } = BATCH[name];
+  const runtime = new Runtime({ intraOpThreads: threads });
+  const lora = mode === 'full' ? undefined : LORA;
+  const adapters = lora ? initLora(config, lora, rng) : new Map<string, Float32Array>();
+  const trainable = mode === 'full' ? weights : adapters;
+  const optimizer = new AdamW(Object.fromEntries(trainable), { lr: 1e-4 });
+
+  const compile = async (subNetwork: SubNetwork | undefined, teacher: boolean, student: boolean) => {
+    const tg = buildTrainingGraph(config, {
+      subNetwork,
+      lora,
+      trainable: mode === 'full' ? 'all' : 'lora',
+      ceWeight: student ? 0.5 : 1,
+      distillation: student ? DISTILLATION : undefined,
+      outputLogits: teacher,
+    });
+    return { session: await runtime.compile(tg.graph), feeds: weightFeeds(tg.model, weights, adapters), trainable: tg.trainable };
+  };
+  const full = await compile(undefined, mode === 'sandwich-kd', false);
+  const students = mode === 'sandwich-kd' ? await Promise.all(sandwichSubNetworks(config).map((s) => compile(s, false, true))) : [];
+  const forward = await (async () => {
+    const m = buildModelGraph(config, { loss: true });
+    m.graph.output({ loss: m.loss! });
+    return { session: await runtime.compile(m.graph), feeds: weightFeeds(m, weights) };
+  })();
+
+  const grads = new Map<string, Float32Array>();
+  const accumulate = (out: Record<string, Tensor>, names: string[]) => {
+    for (const n of names) {
+      const g = out[`grad.${n}`].data as Float32Array;
+      const acc = grads.get(n);
+      if (!acc) grads.set(n, Float32Array.from(g));
+      else for (let i = 0; i < g.length; i++) acc[i] += g[i];
+    }
+  };
+  const run = (s: { session: CompiledGraph; feeds: Record<string, Tensor> }, extra: Record<string, Tensor>) => s.session.run({ ...s.feeds, ...extra });
+
+  const data = batch(rng, config, B, T);
+  const step = async () => {
+    grads.clear();
+    const out = await run(full, data);
+    accumulate(out, full.trainable);
+    for (const student of students) accumulate(await run(student, { ...data, teacher_logits: out.logits }), student.trainable);
+    optimizer.step(Object.fromEntries(grads));
+  };
+  const timeIt = async (fn: () => Promise<unknown>) => {
+    for (let i = 0; i < warmup; i++) await fn();
+    const samples: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t0 = process.hrtime.bigint();
+      await fn();
+      samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return median(samples);
+  };
+  const stepMs = await timeIt(step);
+  const forwardMs = await timeIt(() => run(forward, data));
+  await runtime.dispose();
+
+  const tokens = B * T;
+  const tokS = (tokens / stepMs) * 1000;
+  const forwardTokS = (tokens / forwardMs) * 1000;
+  const ref = PYTORCH[name];
+  const t = threads >= 2 ? 1 : 0;
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  console.log(`${name}${real ? ' (pretrained weights)' : ' (random weights)'}, mode ${mode}, ${threads} thread(s), B=${B} T=${T}, ${steps} timed steps after ${warmup}`);
+  if (mode === 'sandwich-kd') console.log(`sub-networks: ${sandwichSubNetworks(config).map((s) => `E${s.embedDim}/L${s.layers.length}/H${s.layers[0].heads}/M${s.layers[0].mlpHidden}`).join(', ')}`);
+  console.log(`step ${stepMs.toFixed(1)} ms = ${Math.round(tokS)} tok/s (PyTorch ${ref[mode][t]}: ${(tokS / ref[mode][t]).toFixed(2)}x)`);
+  console.log(`forward ${forwardMs.toFixed(1)} ms = ${Math.round(forwardTokS)} tok/s (PyTorch ${ref.forward[t]}: ${(forwardTokS / ref.forward[t]).toFixed(2)}x)`);
+  console.log(`peak RSS ${peakMb.toFixed(0)} MB`);
+  console.log(
+    JSON.stringify({
+      bench: 'train',
+      config: name,
+      threads,
+      mode,
+      batch: B,
+      seq: T,
+      step_ms: round(stepMs, 2),
+      tok_s: Math.round(tokS),
+      forward_ms: round(forwardMs, 2),
+      forward_tok_s: Math.round(forwardTokS),
+      pytorch_tok_s: ref[mode][t],
+      pytorch_forward_tok_s: ref.forward[t],
+      ratio: round(tokS / ref[mode][t], 2),
+      forward_ratio: round(forwardTokS / ref.forward[t], 2),
+      peak_rss_mb: Math.round(peakMb),
+    }),
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
