@@ -67,6 +67,17 @@ export function initLora(c: ModelConfig, lora: LoraConfig, rng: Rng): Map<string
   return out;
 }
 
+/**
+ * A LoRA dropout mask [rows, features]: each entry 0 with probability p, else 1/(1−p), as
+ * inverted dropout scales. Drawn from `rng`, so masks replay exactly from a saved state.
+ */
+export function dropoutMask(rows: number, features: number, p: number, rng: Rng): Float32Array {
+  const mask = new Float32Array(rows * features);
+  const keep = 1 / (1 - p);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < p ? 0 : keep;
+  return mask;
+}
+
 /** W + (α/r)·A·B for every adapted linear; other weights are shared, not copied. */
 export function mergeLora(
   c: ModelConfig,

@@ -27,6 +27,12 @@ export interface ModelGraphOptions {
   seq?: Dim;
   /** Add an int64 `targets` input [B, T] and a mean cross-entropy `loss`. */
   loss?: boolean;
+  /**
+   * Training mode: with a LoRA dropout above 0, each adapter's input is multiplied by a
+   * mask input `<linear>.lora_dropout` [B·T, in] of 0s and 1/(1−p)s, which the trainer
+   * draws from its seeded generator (so a resumed run draws the same masks).
+   */
+  training?: boolean;
   /** Targets equal to this do not count in the loss. */
   ignoreIndex?: number;
   name?: string;
@@ -52,6 +58,8 @@ export interface ModelGraph {
   params: Map<string, Value>;
   /** The adapters' A and B, as graph inputs, by parameter name. */
   lora: Map<string, Value>;
+  /** LoRA dropout masks to feed in training mode, by input name. */
+  dropoutMasks: Map<string, Value>;
   /** The standalone config of the sub-network the graph computes. */
   config: ModelConfig;
 }
@@ -64,6 +72,8 @@ interface Context {
   params: Map<string, Value>;
   lora: Map<string, Value>;
   loraScale: number;
+  /** Set in training mode with LoRA dropout: collects the mask inputs as linears ask for them. */
+  dropoutMasks?: Map<string, Value>;
   specs: Map<string, ParamSpec>;
 }
 
@@ -80,7 +90,13 @@ function linear(ctx: Context, x: Value, s: LinearSpec): Value {
   let y = F.matmul(x, param(ctx, s.weight));
   if (linearHasBias(ctx.c, s)) y = F.add(y, param(ctx, `${s.prefix}.bias`));
   if (ctx.lora.has(`${s.prefix}.lora_a`)) {
-    const update = F.matmul(F.matmul(x, param(ctx, `${s.prefix}.lora_a`)), param(ctx, `${s.prefix}.lora_b`));
+    let input = x;
+    if (ctx.dropoutMasks) {
+      const mask = ctx.g.input(`${s.prefix}.lora_dropout`, x.dtype, x.shape);
+      ctx.dropoutMasks.set(mask.name, mask);
+      input = F.mul(x, mask);
+    }
+    const update = F.matmul(F.matmul(input, param(ctx, `${s.prefix}.lora_a`)), param(ctx, `${s.prefix}.lora_b`));
     y = F.add(y, F.mul(update, ctx.loraScale));
   }
   return y;
@@ -164,6 +180,8 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
     }
   }
   const ctx: Context = { c, s, sub, g, params, lora, loraScale: options.lora ? options.lora.alpha / options.lora.rank : 0, specs };
+  const dropoutMasks = new Map<string, Value>();
+  if (options.training && options.lora && options.lora.dropout > 0) ctx.dropoutMasks = dropoutMasks;
 
   const wte = param(ctx, 'wte'); // [V, E]
   let x = F.gather(wte, tokens); // [B, T, E]
@@ -186,7 +204,7 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
 
   const h = norm(ctx, x, 'norm_f'); // [N, E]
   const logits = c.tiedEmbeddings ? F.gemm(h, wte, { transB: true }) : linear(ctx, h, linears.find((spec) => spec.linear === 'head')!); // [N, V]
-  const result: ModelGraph = { graph: g, tokens, logits, params, lora, config: sub };
+  const result: ModelGraph = { graph: g, tokens, logits, params, lora, dropoutMasks, config: sub };
   if (options.loss) {
     result.targets = g.input('targets', 'int64', [B, T]);
     result.loss = F.crossEntropy(logits, F.reshape(result.targets, [logits.shape[0]]), { ignoreIndex: options.ignoreIndex });
