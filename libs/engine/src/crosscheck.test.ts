@@ -12,8 +12,8 @@
  * magnitude (not elementwise) keeps near-zero gradient entries, whose float32 rounding
  * noise is large relative to themselves, from failing an otherwise exact match.
  */
-// The union package's Node build registers TF.js's gradients; tfjs-core's CommonJS build alone does not.
-import * as tf from '@tensorflow/tfjs';
+
+import { relErr, tf, useTfCpuBackend } from '@carve/test-tfjs';
 import { F, Graph, Rng, Runtime, Tensor, Value, gradients } from './index';
 
 const RTOL = 1e-4;
@@ -40,20 +40,6 @@ interface Comparison {
   what: string;
   shape: string;
   relErr: number;
-}
-
-/** max|a − b| / max(max|b|, 1e-6); Infinity on a shape mismatch or a NaN. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    // `!(d <= diff)` so a NaN anywhere poisons the result instead of being skipped.
-    if (!(d <= diff)) diff = Number.isNaN(d) ? Infinity : d;
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-6);
 }
 
 function compare(what: string, got: Tensor, want: tf.Tensor): Comparison {
@@ -265,15 +251,7 @@ function attentionCase(): CrossCheckCase {
 
 describe('cross-check against TensorFlow.js (cpu backend, float32)', () => {
   const runtime = new Runtime();
-
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-    await tf.ready();
-    // The cpu backend's first tensor logs a suggestion to install tfjs-node; keep it out of the report.
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    tf.tensor([0]).dispose();
-    warn.mockRestore();
-  });
+  useTfCpuBackend();
 
   afterAll(() => runtime.dispose());
 

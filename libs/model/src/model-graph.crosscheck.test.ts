@@ -16,7 +16,7 @@
  * exactly 0.
  */
 // The union package's Node build registers TF.js's gradients; tfjs-core's CommonJS build alone does not.
-import * as tf from '@tensorflow/tfjs';
+import { maxAbs, relErr, tf, useTfCpuBackend } from '@carve/test-tfjs';
 import { gradients, Rng, Runtime, Tensor } from '@carve/engine';
 import { ModelConfig, ModelConfigInput, resolveConfig } from './config';
 import { initWeights, weightFeeds } from './init';
@@ -458,23 +458,6 @@ interface Row {
   outside?: number;
 }
 
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-/** max|a − b| / max(max|b|, 1e-6), or over `scale` when given; Infinity on a length mismatch or a NaN. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>, scale = maxAbs(b)): number {
-  if (a.length !== b.length) return Infinity;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= diff)) diff = Number.isNaN(d) ? Infinity : d;
-  }
-  return diff / Math.max(scale, 1e-6);
-}
-
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
   let d = 0;
@@ -586,15 +569,7 @@ async function crossCheck(runtime: Runtime, k: Case): Promise<Row[]> {
 
 describe('model graphs cross-checked against TensorFlow.js (cpu backend, float32)', () => {
   const runtime = new Runtime();
-
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-    await tf.ready();
-    // The cpu backend's first tensor logs a suggestion to install tfjs-node; keep it out of the report.
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    tf.tensor([0]).dispose();
-    warn.mockRestore();
-  });
+  useTfCpuBackend();
 
   afterAll(() => runtime.dispose());
 

@@ -10,7 +10,7 @@ import { AdamW, CompiledGraph, Rng, Runtime, Tensor } from '@carve/engine';
 import { buildModelGraph, initLora, initWeights, loadLlama2c, LoraConfig, ModelConfig, presetConfig, SubNetwork, weightFeeds } from '@carve/model';
 import { buildTrainingGraph } from '@carve/trainer';
 import { haveStories260K, STORIES260K_PATH } from './assets';
-import { median, round } from './timing';
+import { round, time } from './timing';
 
 type Mode = 'full' | 'lora' | 'sandwich-kd';
 
@@ -122,18 +122,8 @@ async function main(): Promise<void> {
     for (const student of students) accumulate(await run(student, { ...data, teacher_logits: out.logits }), student.trainable);
     optimizer.step(Object.fromEntries(grads));
   };
-  const timeIt = async (fn: () => Promise<unknown>) => {
-    for (let i = 0; i < warmup; i++) await fn();
-    const samples: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const t0 = process.hrtime.bigint();
-      await fn();
-      samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-    return median(samples);
-  };
-  const stepMs = await timeIt(step);
-  const forwardMs = await timeIt(() => run(forward, data));
+  const stepMs = (await time(step, warmup, steps)).median;
+  const forwardMs = (await time(() => run(forward, data), warmup, steps)).median;
   await runtime.dispose();
 
   const tokens = B * T;
