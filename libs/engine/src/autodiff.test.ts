@@ -1,4 +1,4 @@
-import { assertGradients, F, Graph, gradients, Runtime, Tensor } from './index';
+import { assertGradients, F, Graph, gradients, Runtime, Tensor, Value } from './index';
 
 describe('autodiff', () => {
   test('fan-out: a value used several times accumulates every contribution', async () => {
@@ -68,5 +68,58 @@ describe('autodiff', () => {
     gradients(loss, [a]);
     const added = g.nodes.slice(before).map((n) => n.op);
     expect(added).not.toContain('Tanh'); // no gradient work for b's branch
+  });
+});
+
+describe('custom gradients', () => {
+  test("a region's own gradient replaces the chain rule through its nodes", async () => {
+    // A straight-through round: forward computes x·x, the region says its gradient is dY.
+    const g = new Graph();
+    const x = g.input('x', 'float64', [3]);
+    const [y] = F.customGradient('straight-through', [x], () => [F.mul(x, x)], ([dY]) => [dY!]);
+    const [dx] = gradients(F.reduceSum(F.mul(y, 3)), [x]);
+    g.output({ y, dx });
+    const rt = new Runtime();
+    const out = await (await rt.compile(g)).run({ x: Tensor.from('float64', [3], [1, 2, 3]) });
+    await rt.dispose();
+    expect(out.y.toNumbers()).toEqual([1, 4, 9]);
+    expect(out.dx.toNumbers()).toEqual([3, 3, 3]);
+  });
+
+  test('a correct custom gradient passes the finite-difference check, inside a larger graph', async () => {
+    await assertGradients({
+      name: 'softmax-weighted values with a custom gradient',
+      dtype: 'float64',
+      inputs: { s: { shape: [2, 4] }, v: { shape: [4, 3] } },
+      build: ({ s, v }) => {
+        let p!: Value;
+        const [o] = F.customGradient(
+          'attention-core',
+          [s, v],
+          () => {
+            p = F.softmax(s, -1);
+            return [F.matmul(p, v)];
+          },
+          ([dO]) => {
+            const o = F.matmul(p, v);
+            const dP = F.matmul(dO!, F.transpose(v, [1, 0]));
+            const d = F.reduceSum(F.mul(dO!, o), [-1], true); // rowsum(dP ⊙ P) = rowsum(dO ⊙ O)
+            return [F.mul(p, F.sub(dP, d)), F.matmul(F.transpose(p, [1, 0]), dO!)];
+          },
+        );
+        return F.tanh(o);
+      },
+    });
+  });
+
+  test('a value made inside a region may not reach the loss around its outputs', () => {
+    const g = new Graph();
+    const x = g.input('x', 'float32', [2]);
+    let inner!: Value;
+    const [y] = F.customGradient('leaky', [x], () => {
+      inner = F.exp(x);
+      return [F.mul(inner, 2)];
+    }, ([dY]) => [dY!]);
+    expect(() => gradients(F.reduceSum(F.add(y, inner)), [x])).toThrow(/custom gradient 'leaky': 'Exp_\d+:0' \(float32 \[2\]\) is made inside the region but reaches the loss outside its outputs/);
   });
 });

@@ -8,7 +8,7 @@ import * as builder from './builder';
 import { dimEquals, formatShape } from './dims';
 import { isFloat } from './dtype';
 import { GraphBuildError } from './errors';
-import { Node, Value } from './graph';
+import { GradientRegion, Node, Value } from './graph';
 import { getOpDef } from './ops';
 
 export interface GradientOptions {
@@ -42,26 +42,30 @@ export function gradients(loss: Value, wrt: readonly Value[], options: GradientO
     return parts && builder.sum(parts);
   };
 
+  const regionEndingAt = new Map(graph.regions.map((r) => [r.last, r]));
+  const addContribution = (input: Value, grad: Value, where: string) => {
+    if (grad.dtype !== input.dtype || grad.shape.length !== input.shape.length || !grad.shape.every((d, k) => dimEquals(d, input.shape[k]))) {
+      throw new GraphBuildError(`${where}: the gradient for ${input} is ${grad.dtype} ${formatShape(grad.shape)}, expected ${input.dtype} ${formatShape(input.shape)}`);
+    }
+    const list = contributions.get(input) ?? [];
+    list.push(grad);
+    contributions.set(input, list);
+  };
+
   graph.withScope('grad', () => {
     for (let n = graph.nodes.length - 1; n >= 0; n--) {
+      const region = regionEndingAt.get(n);
+      if (region) {
+        differentiateRegion(region, graph.nodes, total, relevant, addContribution);
+        n = region.first; // the loop's decrement moves past the region
+        continue;
+      }
       const node = graph.nodes[n];
       if (node.stopGradient || !node.outputs.some((o) => contributions.has(o))) continue;
       const targets = node.inputs.map((v, i) => (v && relevant.has(v) ? i : -1)).filter((i) => i >= 0);
       if (targets.length === 0) continue;
       const dOutputs = node.outputs.map(total);
-      for (const [i, grad] of differentiate(node, dOutputs, targets)) {
-        const input = node.inputs[i]!;
-        if (grad.dtype !== input.dtype || grad.shape.length !== input.shape.length || !grad.shape.every((d, k) => dimEquals(d, input.shape[k]))) {
-          throw new GraphBuildError(
-            `node '${node.name}' (${node.op}): the gradient for input ${i} is ${grad.dtype} ${formatShape(grad.shape)}, expected ${input.dtype} ${formatShape(input.shape)}`,
-            node.name,
-            node.op,
-          );
-        }
-        const list = contributions.get(input) ?? [];
-        list.push(grad);
-        contributions.set(input, list);
-      }
+      for (const [i, grad] of differentiate(node, dOutputs, targets)) addContribution(node.inputs[i]!, grad, `node '${node.name}' (${node.op}), input ${i}`);
     }
   });
 
@@ -70,6 +74,30 @@ export function gradients(loss: Value, wrt: readonly Value[], options: GradientO
     if (grad) return grad;
     if (options.allowUnused) return builder.zerosLike(w);
     throw new GraphBuildError(`the loss does not depend on ${w}; pass { allowUnused: true } to get zeros instead`);
+  });
+}
+
+/** Applies a custom-gradient region's own gradient, after checking nothing reached its insides. */
+function differentiateRegion(
+  region: GradientRegion,
+  nodes: readonly Node[],
+  total: (v: Value) => Value | undefined,
+  relevant: ReadonlySet<Value>,
+  add: (input: Value, grad: Value, where: string) => void,
+): void {
+  const where = `custom gradient '${region.name}'`;
+  const outputs = new Set(region.outputs);
+  for (let k = region.first; k <= region.last; k++) {
+    for (const v of nodes[k].outputs) {
+      if (!outputs.has(v) && total(v)) throw new GraphBuildError(`${where}: ${v} is made inside the region but reaches the loss outside its outputs`);
+    }
+  }
+  const dOutputs = region.outputs.map(total);
+  if (dOutputs.every((d) => d === undefined) || !region.inputs.some((v) => relevant.has(v))) return;
+  const grads = region.gradient(dOutputs);
+  if (grads.length !== region.inputs.length) throw new GraphBuildError(`${where}: returned ${grads.length} gradients for ${region.inputs.length} inputs`);
+  region.inputs.forEach((input, i) => {
+    if (relevant.has(input)) add(input, grads[i], where);
   });
 }
 

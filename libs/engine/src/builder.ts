@@ -8,7 +8,7 @@
 import { Dim, dimEquals, isStatic, Shape, shapeSize } from './dims';
 import { DType, isFloat } from './dtype';
 import { GraphBuildError } from './errors';
-import { Graph, Value } from './graph';
+import { Graph, GradientRegion, Value } from './graph';
 import { Tensor } from './tensor';
 
 export type Operand = Value | number;
@@ -356,4 +356,26 @@ function onesRow(g: Graph, n: Dim, dtype: DType): Value {
     g.memo.set(key, row);
   }
   return row;
+}
+
+/**
+ * Builds `forward` from `inputs` and gives the whole stretch a gradient of its own, the
+ * way a fused kernel would: `gradient` receives the outputs' gradients (undefined where an
+ * output does not reach the loss) and returns one gradient per input. Use it where the
+ * composite's gradient is cheaper than the chain rule through its parts (attention's
+ * softmax backward through the output, say). Values made inside the stretch may be used
+ * by `gradient`, but by no node outside it except through `outputs`.
+ */
+export function customGradient(
+  name: string,
+  inputs: readonly Value[],
+  forward: () => Value[],
+  gradient: GradientRegion['gradient'],
+): Value[] {
+  const g = graphOf(...inputs);
+  const first = g.nodes.length;
+  const outputs = forward();
+  if (g.nodes.length === first) throw new GraphBuildError(`customGradient '${name}': the forward function added no nodes`);
+  g.regions.push({ name, inputs, outputs, first, last: g.nodes.length - 1, gradient });
+  return outputs;
 }

@@ -43,6 +43,21 @@ export interface Node {
   readonly stopGradient: boolean;
 }
 
+/**
+ * A stretch of nodes whose gradient is given as a whole (see `customGradient` in the
+ * builder): autodiff calls `gradient` instead of differentiating the nodes one by one.
+ */
+export interface GradientRegion {
+  readonly name: string;
+  readonly inputs: readonly Value[];
+  readonly outputs: readonly Value[];
+  /** Indices in `graph.nodes` of the region's first and last node. */
+  readonly first: number;
+  readonly last: number;
+  /** Gradients of the inputs from those of the outputs (undefined: does not reach the loss). */
+  readonly gradient: (dOutputs: readonly (Value | undefined)[]) => readonly Value[];
+}
+
 export interface OpOptions {
   /** Number of outputs to create (for ops with optional or variadic outputs). */
   outputs?: number;
@@ -63,6 +78,8 @@ export class Graph {
   private counter = 0;
   /** Per-graph cache used by builders for values derived once (e.g. Shape of an input). */
   readonly memo = new Map<string, Value>();
+  /** Stretches of nodes with a gradient of their own, in build order. */
+  readonly regions: GradientRegion[] = [];
 
   constructor(readonly name = 'graph') {}
 
