@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   const rng = new Rng(1);
   const weights = real ? loadLlama2c(STORIES260K_PATH).weights : initWeights(config, rng);
   const { B, T } = BATCH[name];
-  const runtime = new Runtime({ intraOpThreads: threads });
+  // One session per step in full and LoRA modes: its workers may spin between nodes. The
+  // sandwich alternates four sessions, whose spinning workers would slow each other.
+  const runtime = new Runtime({ intraOpThreads: threads, allowSpinning: mode !== 'sandwich-kd' });
   const lora = mode === 'full' ? undefined : LORA;
   const adapters = lora ? initLora(config, lora, rng) : new Map<string, Float32Array>();
   const trainable = mode === 'full' ? weights : adapters;
