@@ -27,6 +27,11 @@ export interface TrainingGraphOptions {
   /** Also output the logits (detached), to serve as the teacher of sub-networks. */
   outputLogits?: boolean;
   ignoreIndex?: number;
+  /**
+   * A static sequence length lets causal attention skip the blocks above the diagonal
+   * (see buildModelGraph); the graph then takes exactly this many tokens per row. @default 'T'
+   */
+  seq?: number;
 }
 
 export interface TrainingGraph {
@@ -44,7 +49,7 @@ export interface TrainingGraph {
  */
 export function buildTrainingGraph(config: ModelConfig, options: TrainingGraphOptions): TrainingGraph {
   if (options.trainable === 'lora' && !options.lora) throw new Error("trainable 'lora' needs a LoRA config");
-  const model = buildModelGraph(config, { subNetwork: options.subNetwork, lora: options.lora, loss: true, ignoreIndex: options.ignoreIndex });
+  const model = buildModelGraph(config, { subNetwork: options.subNetwork, lora: options.lora, loss: true, ignoreIndex: options.ignoreIndex, seq: options.seq });
   const { graph } = model;
   const ce = model.loss!;
   const alpha = options.ceWeight ?? 1;

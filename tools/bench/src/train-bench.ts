@@ -94,13 +94,14 @@ async function main(): Promise<void> {
       ceWeight: student ? 0.5 : 1,
       distillation: student ? DISTILLATION : undefined,
       outputLogits: teacher,
+      seq: T,
     });
     return { session: await runtime.compile(tg.graph), feeds: weightFeeds(tg.model, weights, adapters), trainable: tg.trainable };
   };
   const full = await compile(undefined, mode === 'sandwich-kd', false);
   const students = mode === 'sandwich-kd' ? await Promise.all(sandwichSubNetworks(config).map((s) => compile(s, false, true))) : [];
   const forward = await (async () => {
-    const m = buildModelGraph(config, { loss: true });
+    const m = buildModelGraph(config, { loss: true, seq: T });
     m.graph.output({ loss: m.loss! });
     return { session: await runtime.compile(m.graph), feeds: weightFeeds(m, weights) };
   })();
