@@ -38,7 +38,8 @@ export interface LossResult {
 }
 
 export class LanguageModel {
-  private lossSession?: Promise<CompiledGraph>;
+  /** Loss graphs by window length: a static length lets attention skip masked blocks. */
+  private readonly lossSessions = new Map<number, Promise<CompiledGraph>>();
 
   private constructor(
     readonly model: Checkpoint,
@@ -78,12 +79,14 @@ export class LanguageModel {
     }
     const windows = Math.floor((ids.length - 1) / seqLen);
     if (windows < 1) throw new Error(`the text has ${ids.length} tokens: too few for one window of ${seqLen} + 1`);
-    this.lossSession ??= (async () => {
-      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, loss: true });
+    let compiled = this.lossSessions.get(seqLen);
+    if (!compiled) {
+      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, loss: true, seq: seqLen });
       m.graph.output({ loss: m.loss! });
-      return this.runtime.compile(m.graph);
-    })();
-    const session = await this.lossSession;
+      compiled = this.runtime.compile(m.graph);
+      this.lossSessions.set(seqLen, compiled);
+    }
+    const session = await compiled;
     let total = 0;
     for (let w0 = 0; w0 < windows; w0 += batch) {
       const n = Math.min(batch, windows - w0);
@@ -126,7 +129,7 @@ export class LanguageModel {
   /** Releases the sessions (and the runtime, if this model made it). */
   async dispose(): Promise<void> {
     await this.logitsSession.dispose();
-    if (this.lossSession) await (await this.lossSession).dispose();
+    for (const compiled of this.lossSessions.values()) await (await compiled).dispose();
     if (this.ownsRuntime) await this.runtime.dispose();
   }
 
