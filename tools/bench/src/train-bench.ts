@@ -100,11 +100,6 @@ async function main(): Promise<void> {
   };
   const full = await compile(undefined, mode === 'sandwich-kd', false);
   const students = mode === 'sandwich-kd' ? await Promise.all(sandwichSubNetworks(config).map((s) => compile(s, false, true))) : [];
-  const forward = await (async () => {
-    const m = buildModelGraph(config, { loss: true, seq: T });
-    m.graph.output({ loss: m.loss! });
-    return { session: await runtime.compile(m.graph), feeds: weightFeeds(m, weights) };
-  })();
 
   const grads = new Map<string, Float32Array>();
   const accumulate = (out: Record<string, Tensor>, names: string[]) => {
@@ -126,8 +121,18 @@ async function main(): Promise<void> {
     optimizer.step(Object.fromEntries(grads));
   };
   const stepMs = (await time(step, warmup, steps)).median;
-  const forwardMs = (await time(() => run(forward, data), warmup, steps)).median;
   await runtime.dispose();
+
+  // The forward pass in a runtime of its own, once the training sessions are gone: their
+  // spinning workers would otherwise compete with it for the cores.
+  const forwardRuntime = new Runtime({ intraOpThreads: threads, allowSpinning: true });
+  const forward = await (async () => {
+    const m = buildModelGraph(config, { loss: true, seq: T });
+    m.graph.output({ loss: m.loss! });
+    return { session: await forwardRuntime.compile(m.graph), feeds: weightFeeds(m, weights) };
+  })();
+  const forwardMs = (await time(() => run(forward, data), warmup, steps)).median;
+  await forwardRuntime.dispose();
 
   const tokens = B * T;
   const tokS = (tokens / stepMs) * 1000;
