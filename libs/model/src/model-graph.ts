@@ -33,6 +33,14 @@ export interface ModelGraphOptions {
    * draws from its seeded generator (so a resumed run draws the same masks).
    */
   training?: boolean;
+  /**
+   * Expose intermediate activations as `ModelGraph.taps`, for importance scoring:
+   * `layers.<l>.in` and `.out` (the residual stream around block l, [N, E]),
+   * `layers.<l>.norm_1` / `.norm_2` and `norm_f` (norm outputs, [N, E]),
+   * `layers.<l>.attn.heads` (each head's output, [B, g, q, T, hs]) and `layers.<l>.mlp.pre`
+   * (the MLP's pre-activation, the gate's for SwiGLU, [N, M]).
+   */
+  taps?: boolean;
   /** Targets equal to this do not count in the loss. */
   ignoreIndex?: number;
   name?: string;
@@ -60,6 +68,8 @@ export interface ModelGraph {
   lora: Map<string, Value>;
   /** LoRA dropout masks to feed in training mode, by input name. */
   dropoutMasks: Map<string, Value>;
+  /** Intermediate activations by name, when built with `taps`. */
+  taps: Map<string, Value>;
   /** The standalone config of the sub-network the graph computes. */
   config: ModelConfig;
 }
@@ -74,6 +84,8 @@ interface Context {
   loraScale: number;
   /** Set in training mode with LoRA dropout: collects the mask inputs as linears ask for them. */
   dropoutMasks?: Map<string, Value>;
+  /** Set when building with taps. */
+  taps?: Map<string, Value>;
   specs: Map<string, ParamSpec>;
 }
 
@@ -102,12 +114,18 @@ function linear(ctx: Context, x: Value, s: LinearSpec): Value {
   return y;
 }
 
+/** Records `v` as tap `name` when the graph is built with taps; returns v. */
+function tap(ctx: Context, name: string, v: Value): Value {
+  ctx.taps?.set(name, v);
+  return v;
+}
+
 function norm(ctx: Context, x: Value, prefix: string): Value {
   const weight = param(ctx, `${prefix}.weight`);
-  if (ctx.c.norm === 'layernorm') return F.layerNorm(x, weight, param(ctx, `${prefix}.bias`), ctx.c.normEps);
+  if (ctx.c.norm === 'layernorm') return tap(ctx, prefix, F.layerNorm(x, weight, param(ctx, `${prefix}.bias`), ctx.c.normEps));
   // RMSNorm: x / √(mean(x²) + ε) · w
   const meanSquare = F.reduceMean(F.mul(x, x), [-1], true);
-  return F.mul(F.mul(x, F.reciprocal(F.sqrt(F.add(meanSquare, ctx.c.normEps)))), weight);
+  return tap(ctx, prefix, F.mul(F.mul(x, F.reciprocal(F.sqrt(F.add(meanSquare, ctx.c.normEps)))), weight));
 }
 
 /** Causal self-attention of x [N, E] with queries grouped over shared keys and values. */
@@ -130,6 +148,7 @@ function attention(ctx: Context, x: Value, slot: number, B: Dim, T: Dim, rope: R
   const kT = F.transpose(k, [0, 2, 3, 1]); // [B, g, hs, T]
   const vT = F.transpose(v, [0, 2, 1, 3]); // [B, g, T, hs]
   const y = causalAttentionBlocks(qGroups, kT, vT, mask, [B, groups, perGroup, T, hs]); // [B, g, q, T, hs]
+  tap(ctx, `layers.${ctx.s.layers[slot].index}.attn.heads`, y);
   const merged = F.reshape(F.transpose(y, [0, 3, 1, 2, 4]), [x.shape[0], heads * hs]); // [N, h·hs]
   return linear(ctx, merged, find('o'));
 }
@@ -195,13 +214,11 @@ function causalAttention(q: Value, kT: Value, v: Value, mask: Value, [B, groups,
   )[0];
 }
 
-function mlp(ctx: Context, x: Value, linears: LinearSpec[]): Value {
+function mlp(ctx: Context, x: Value, layer: number, linears: LinearSpec[]): Value {
   const find = (name: string) => linears.find((s) => s.linear === name)!;
-  if (ctx.c.mlp === 'swiglu') {
-    const gate = F.silu(linear(ctx, x, find('gate')));
-    return linear(ctx, F.mul(gate, linear(ctx, x, find('up'))), find('down'));
-  }
-  return linear(ctx, F.gelu(linear(ctx, x, find('fc')), ctx.c.gelu), find('proj'));
+  const pre = tap(ctx, `layers.${layer}.mlp.pre`, linear(ctx, x, find(ctx.c.mlp === 'swiglu' ? 'gate' : 'fc')));
+  if (ctx.c.mlp === 'swiglu') return linear(ctx, F.mul(F.silu(pre), linear(ctx, x, find('up'))), find('down'));
+  return linear(ctx, F.gelu(pre, ctx.c.gelu), find('proj'));
 }
 
 /** The [T, T] additive causal mask: 0 on and below the diagonal. */
@@ -239,6 +256,8 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
   }
   const ctx: Context = { c, s, sub, g, params, lora, loraScale: options.lora ? options.lora.alpha / options.lora.rank : 0, specs };
   const dropoutMasks = new Map<string, Value>();
+  const taps = new Map<string, Value>();
+  if (options.taps) ctx.taps = taps;
   if (options.training && options.lora && options.lora.dropout > 0) ctx.dropoutMasks = dropoutMasks;
 
   const wte = param(ctx, 'wte'); // [V, E]
@@ -253,16 +272,17 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
     const l = choice.index;
     x = g.withScope(`layer${l}`, () => {
       const own = linears.filter((spec) => spec.layer === l);
+      tap(ctx, `layers.${l}.in`, x);
       const attn = attention(ctx, norm(ctx, x, `layers.${l}.norm_1`), slot, B, T, rope, mask, own);
-      if (c.parallelResidual) return F.add(F.add(x, attn), mlp(ctx, norm(ctx, x, `layers.${l}.norm_2`), own));
+      if (c.parallelResidual) return tap(ctx, `layers.${l}.out`, F.add(F.add(x, attn), mlp(ctx, norm(ctx, x, `layers.${l}.norm_2`), l, own)));
       const h = F.add(x, attn);
-      return F.add(h, mlp(ctx, norm(ctx, h, `layers.${l}.norm_2`), own));
+      return tap(ctx, `layers.${l}.out`, F.add(h, mlp(ctx, norm(ctx, h, `layers.${l}.norm_2`), l, own)));
     });
   });
 
   const h = norm(ctx, x, 'norm_f'); // [N, E]
   const logits = c.tiedEmbeddings ? F.gemm(h, wte, { transB: true }) : linear(ctx, h, linears.find((spec) => spec.linear === 'head')!); // [N, V]
-  const result: ModelGraph = { graph: g, tokens, logits, params, lora, dropoutMasks, config: sub };
+  const result: ModelGraph = { graph: g, tokens, logits, params, lora, dropoutMasks, taps, config: sub };
   if (options.loss) {
     result.targets = g.input('targets', 'int64', [B, T]);
     result.loss = F.crossEntropy(logits, F.reshape(result.targets, [logits.shape[0]]), { ignoreIndex: options.ignoreIndex });
