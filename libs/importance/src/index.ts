@@ -12,3 +12,5 @@ export type { ImportanceScores, LayerScoring, ScoringOptions } from './scoring';
 export { importanceOrders } from './orders';
 export type { HeadOrder, ImportanceOrders, OrderScope } from './orders';
 export { permuteAxis, permuteModel } from './permute';
+export { activationScorer, getScorer, SCORERS } from './scorer';
+export type { ImportanceScorer } from './scorer';
