@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { Rng } from '@carve/engine';
+import { Rng, UserError } from '@carve/engine';
 import { Tokenizer } from '@carve/model';
 
 export interface CalibrationOptions {
@@ -37,9 +37,11 @@ export interface CalibrationSet {
   record: CalibrationRecord;
 }
 
-export class CalibrationError extends Error {
+export class CalibrationError extends UserError {
   override readonly name = 'CalibrationError';
-  readonly code = 'invalid_calibration';
+  constructor(message: string) {
+    super(message, 'invalid_calibration');
+  }
 }
 
 /** The documents of one file: the whole text, or one text per JSONL line. */

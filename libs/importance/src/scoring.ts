@@ -4,7 +4,7 @@
  * (extra outputs of the same graph, not a second implementation); the graph reduces them
  * over tokens to per-feature sums, which accumulate here in float64.
  */
-import { F, Runtime, Tensor, Value } from '@carve/engine';
+import { F, Runtime, Tensor, UserError, Value } from '@carve/engine';
 import { buildModelGraph, Checkpoint, fullSubNetwork, headsOf, queryGroupsOf, SubNetwork, weightFeeds } from '@carve/model';
 import { CalibrationSet } from './calibration';
 import { Moments, Statistic, STATISTICS } from './statistics';
@@ -36,9 +36,11 @@ export interface ImportanceScores {
   layers: number[];
 }
 
-export class ScoringError extends Error {
+export class ScoringError extends UserError {
   override readonly name = 'ScoringError';
-  readonly code = 'invalid_scoring';
+  constructor(message: string) {
+    super(message, 'invalid_scoring');
+  }
 }
 
 /** Sums over all but the last axis: Σa, Σ|a|, Σa² per feature of [N, F]. */

@@ -4,6 +4,7 @@
  * norm, the MLP, the positions, parallel residuals, biases, tied embeddings), not
  * subclasses, so one graph builder serves them all.
  */
+import { UserError } from '@carve/engine';
 
 export type NormKind = 'layernorm' | 'rmsnorm';
 export type MlpKind = 'gelu' | 'swiglu';
@@ -67,14 +68,10 @@ export interface ModelConfig {
 /** What a preset or a loader must give; the rest has family defaults or is derived. */
 export type ModelConfigInput = Pick<ModelConfig, 'name' | 'family' | 'vocabSize' | 'nEmbd' | 'nLayer' | 'nHead'> & Partial<ModelConfig>;
 
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   override readonly name = 'ConfigError';
-  readonly code = 'invalid_config';
-  constructor(
-    message: string,
-    readonly issues: readonly string[],
-  ) {
-    super(message);
+  constructor(message: string, issues: readonly string[]) {
+    super(message, 'invalid_config', issues);
   }
 }
 

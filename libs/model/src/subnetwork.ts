@@ -4,6 +4,7 @@
  * each with its number of query heads and MLP width. After importance sorting every width
  * is a leading slice, so a choice of sizes is a sub-network.
  */
+import { UserError } from '@carve/engine';
 import { headsOf, isMultiHead, mlpHiddenOf, ModelConfig, rotaryDims } from './config';
 
 export interface LayerChoice {
@@ -21,14 +22,10 @@ export interface SubNetwork {
   readonly layers: readonly LayerChoice[];
 }
 
-export class SubNetworkError extends Error {
+export class SubNetworkError extends UserError {
   override readonly name = 'SubNetworkError';
-  readonly code = 'invalid_subnetwork';
-  constructor(
-    message: string,
-    readonly issues: readonly string[],
-  ) {
-    super(message);
+  constructor(message: string, issues: readonly string[]) {
+    super(message, 'invalid_subnetwork', issues);
   }
 }
 

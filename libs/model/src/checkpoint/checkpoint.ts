@@ -3,6 +3,7 @@
  * A model in memory: its config and its parameters by canonical name (float32, linear
  * weights [in, out]), plus the error type every loader throws for bad files.
  */
+import { UserError } from '@carve/engine';
 import { ModelConfig } from '../config';
 import { paramSpecs } from '../params';
 
@@ -12,14 +13,15 @@ export interface Checkpoint {
 }
 
 /** A checkpoint file that is missing, truncated or of the wrong format; the message names the file. */
-export class CheckpointError extends Error {
+export class CheckpointError extends UserError {
   override readonly name = 'CheckpointError';
+  declare readonly code: 'not_found' | 'truncated' | 'bad_format' | 'mismatch';
   constructor(
     message: string,
-    readonly code: 'not_found' | 'truncated' | 'bad_format' | 'mismatch',
+    code: 'not_found' | 'truncated' | 'bad_format' | 'mismatch',
     readonly path?: string,
   ) {
-    super(message);
+    super(message, code);
   }
 }
 

@@ -4,6 +4,8 @@
  * file and says what is wrong with the actual values, so a CLI can print it without a stack.
  */
 
+import { UserError } from '@carve/engine';
+
 /** What kind of problem a {@link TokenizerError} reports. */
 export type TokenizerErrorCode =
   /** The file or folder does not exist, or the folder holds no tokenizer file. */
@@ -18,14 +20,15 @@ export type TokenizerErrorCode =
   | 'bad-input';
 
 /** A tokenizer that cannot be loaded or used as asked; `message` is `<where>: <problem>`. */
-export class TokenizerError extends Error {
+export class TokenizerError extends UserError {
   override readonly name = 'TokenizerError';
+  declare readonly code: TokenizerErrorCode;
   constructor(
-    readonly code: TokenizerErrorCode,
+    code: TokenizerErrorCode,
     /** The file, or for a call the tokenizer's source, that the problem is about. */
     readonly path: string,
     problem: string,
   ) {
-    super(`${path}: ${problem}`);
+    super(`${path}: ${problem}`, code);
   }
 }
