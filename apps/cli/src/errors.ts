@@ -1,19 +1,21 @@
 /**
  * @module errors
  * Which errors are the user's (bad arguments, missing or malformed files: one line, exit
- * code 2) and which are ours (a stack trace, exit code 1).
+ * code 2) and which are ours (a stack trace, exit code 1). Every library reports the
+ * user's mistakes with a subclass of the engine's UserError.
  */
-import { ConfigError, CheckpointError, SubNetworkError, TokenizerError } from '@carve/model';
+import { UserError } from '@carve/engine';
 
 /** A bad argument or option value, found by a command. */
-export class CliError extends Error {
+export class CliError extends UserError {
   override readonly name = 'CliError';
+  constructor(message: string) {
+    super(message, 'invalid_argument');
+  }
 }
 
-const USER_ERRORS = [CliError, CheckpointError, TokenizerError, ConfigError, SubNetworkError];
-
-export function isUserError(e: unknown): e is Error {
-  return USER_ERRORS.some((type) => e instanceof type);
+export function isUserError(e: unknown): e is UserError {
+  return e instanceof UserError;
 }
 
 export const EXIT_OK = 0;

@@ -88,7 +88,7 @@ describe('bad input: one line on stderr, exit code 2, no stack trace', () => {
   });
 
   test('--help works for every command', async () => {
-    for (const command of [[], ['generate'], ['eval-loss']]) {
+    for (const command of [[], ['generate'], ['eval-loss'], ['importance']]) {
       const { code, stdout } = await carve(...command, '--help');
       expect(code).toBe(0);
       expect(stdout).toMatch(/Usage: carve/);

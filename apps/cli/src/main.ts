@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { evalLossCommand } from './commands/eval-loss';
 import { generateCommand } from './commands/generate';
+import { importanceCommand } from './commands/importance';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, isUserError } from './errors';
 import { CliIO, processIO } from './io';
 
@@ -13,7 +14,7 @@ function program(io: CliIO): Command {
   const root = new Command('carve')
     .description('compress language models by automated sub-network search')
     .showHelpAfterError('(run with --help for usage)');
-  for (const command of [generateCommand(io), evalLossCommand(io)]) root.addCommand(command);
+  for (const command of [generateCommand(io), evalLossCommand(io), importanceCommand(io)]) root.addCommand(command);
   // Commander would call process.exit and print through console; route both through io.
   const configure = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

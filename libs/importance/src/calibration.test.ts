@@ -40,7 +40,7 @@ describe('buildCalibrationSet', () => {
 
   test('bad input is reported clearly', () => {
     expect(() => buildCalibrationSet(charTokenizer, [text], { seqLen: 200, samples: 1, seed: 0 })).toThrow(
-      `calibration: ${text} give 105 tokens, fewer than one sequence of 200 + 1`,
+      `calibration: ${text} gives 105 tokens, fewer than one sequence of 200 + 1`,
     );
     expect(() => buildCalibrationSet(charTokenizer, [text], { seqLen: 9, samples: 11, seed: 0 })).toThrow('11 samples asked, but');
     expect(() => buildCalibrationSet(charTokenizer, [path.join(dir, 'none.txt')], { seqLen: 0, samples: 1, seed: 0 })).toThrow(

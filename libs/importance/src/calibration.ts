@@ -85,8 +85,9 @@ export function buildCalibrationSet(tokenizer: Tokenizer, files: readonly string
   }
   const available = Math.floor(stream.length / (seqLen + 1));
   record.available = available;
-  if (available < 1) throw new CalibrationError(`calibration: ${files.join(', ')} give ${stream.length} tokens, fewer than one sequence of ${seqLen} + 1`);
-  if (samples > available) throw new CalibrationError(`calibration: ${samples} samples asked, but ${files.join(', ')} give only ${available} sequences of ${seqLen} + 1 tokens`);
+  const give = files.length === 1 ? 'gives' : 'give';
+  if (available < 1) throw new CalibrationError(`calibration: ${files.join(', ')} ${give} ${stream.length} tokens, fewer than one sequence of ${seqLen} + 1`);
+  if (samples > available) throw new CalibrationError(`calibration: ${samples} samples asked, but ${files.join(', ')} ${give} only ${available} sequences of ${seqLen} + 1 tokens`);
   const chosen = new Rng(seed).shuffle(Array.from({ length: available }, (_, i) => i)).slice(0, samples).sort((a, b) => a - b);
   record.windows = chosen;
   const sequences = chosen.map((w) => stream.slice(w * (seqLen + 1), (w + 1) * (seqLen + 1)));

@@ -5,7 +5,7 @@
  * index it takes its weights from.
  */
 import { ModelConfig } from '@carve/model';
-import { ImportanceScores } from './scoring';
+import { ImportanceScores, ScoringError } from './scoring';
 import { descendingOrder } from './statistics';
 
 export interface HeadOrder {
@@ -44,7 +44,7 @@ export function importanceOrders(c: ModelConfig, scores: ImportanceScores, scope
   let heads: HeadOrder[];
   let neurons: number[][];
   if (scope === 'global') {
-    if (c.layerHeads || c.layerMlpHidden) throw new Error(`model '${c.name}' has layers of different widths: use per-layer orders`);
+    if (c.layerHeads || c.layerMlpHidden) throw new ScoringError(`model '${c.name}' has layers of different widths: one global order cannot fit them; use per-layer orders`);
     const summedHeads = scores.heads[0].map((_, g) => sum(scores.heads.map((layer) => layer[g])));
     const h = headOrder(summedHeads);
     const n = descendingOrder(sum(scores.neurons));

@@ -19,7 +19,7 @@ export interface ScoringOptions {
   /** Sequences per run. @default 8 */
   batchSize?: number;
   runtime?: Runtime;
-  /** Called after each batch with the batches done and the total, for progress displays. */
+  /** Called after each batch with the batches done and the total (drop scoring's loss passes included), for progress displays. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -88,6 +88,8 @@ export async function scoreImportance(model: Checkpoint, calibration: Calibratio
     const channels = norms.map(() => new Moments(c.nEmbd));
     const cosines = new Float64Array(c.nLayer);
     const batches = Math.ceil(calibration.sequences.length / batchSize);
+    // Drop scoring adds a loss pass over the calibration set for the full model and each layer.
+    const total = batches * (layerScoring === 'drop' ? c.nLayer + 2 : 1);
     let tokens = 0;
     for (let b = 0; b < batches; b++) {
       const rows = calibration.sequences.slice(b * batchSize, (b + 1) * batchSize);
@@ -102,7 +104,7 @@ export async function scoreImportance(model: Checkpoint, calibration: Calibratio
         cosines[l] += Number(get(`block.${l}`)[0]);
       }
       norms.forEach((_, i) => channels[i].add(get(`norm.${i}.sum`), get(`norm.${i}.sumAbs`), get(`norm.${i}.sumSq`), n));
-      options.onProgress?.(b + 1, batches);
+      options.onProgress?.(b + 1, total);
     }
     await session.dispose();
 
@@ -118,7 +120,10 @@ export async function scoreImportance(model: Checkpoint, calibration: Calibratio
       neurons: neurons.map((x) => Array.from(x.finalize(statistic))),
       // The statistic of each norm's output, summed over the norms.
       channels: channels.map((x) => x.finalize(statistic)).reduce((sum, s) => sum.map((v, i) => v + s[i]), new Array<number>(c.nEmbd).fill(0)),
-      layers: layerScoring === 'block' ? Array.from(cosines, (s) => 1 - s / tokens) : await dropScores(model, calibration, batchSize, runtime),
+      layers:
+        layerScoring === 'block'
+          ? Array.from(cosines, (s) => 1 - s / tokens)
+          : await dropScores(model, calibration, batchSize, runtime, (done) => options.onProgress?.(batches + done, total)),
     };
     return result;
   } finally {
@@ -127,7 +132,14 @@ export async function scoreImportance(model: Checkpoint, calibration: Calibratio
 }
 
 /** Loss increase on the calibration set when each layer is left out (a sub-network without it). */
-async function dropScores(model: Checkpoint, calibration: CalibrationSet, batchSize: number, runtime: Runtime): Promise<number[]> {
+async function dropScores(
+  model: Checkpoint,
+  calibration: CalibrationSet,
+  batchSize: number,
+  runtime: Runtime,
+  onBatch: (done: number) => void,
+): Promise<number[]> {
+  let done = 0;
   const c = model.config;
   const full = fullSubNetwork(c);
   const loss = async (s: SubNetwork) => {
@@ -145,6 +157,7 @@ async function dropScores(model: Checkpoint, calibration: CalibrationSet, batchS
         targets: Tensor.from('int64', [rows.length, T], rows.flatMap((r) => r.slice(1, T + 1))),
       });
       total += Number(out.loss.data[0]) * rows.length;
+      onBatch(++done);
     }
     await session.dispose();
     return total / calibration.sequences.length;

@@ -121,6 +121,20 @@ describe('Hugging Face checkpoints', () => {
     expect(fs.readdirSync(dir)).not.toContain('model.safetensors.index.json');
   });
 
+  it("writes extra metadata into every safetensors file, keeping format 'pt'", () => {
+    const original = randomCheckpoint(RANDOM_MODELS[5][1], 3);
+    const metadata = { orders: '{"layers":[1,0]}', format: 'tf' };
+    saveHfCheckpoint(original, dir, { metadata });
+    expect(openSafetensors(nodePath.join(dir, 'model.safetensors')).metadata).toEqual({ orders: '{"layers":[1,0]}', format: 'pt' });
+    saveHfCheckpoint(original, dir, { metadata, maxShardBytes: 40_000 });
+    for (const shard of ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']) {
+      expect(openSafetensors(nodePath.join(dir, shard)).metadata).toEqual({ orders: '{"layers":[1,0]}', format: 'pt' });
+    }
+    expect(loadCheckpoint(dir).weights).toEqual(original.weights);
+    saveHfCheckpoint(original, dir); // without the option: only format
+    expect(openSafetensors(nodePath.join(dir, 'model.safetensors')).metadata).toEqual({ format: 'pt' });
+  });
+
   it('loads GPT-2 names without the transformer. prefix, dropping buffers and a tied head copy', () => {
     const original = randomCheckpoint(RANDOM_MODELS[0][1], 4);
     saveHfCheckpoint(original, dir);

@@ -76,6 +76,12 @@ export function loadHfCheckpoint(folder: string): Checkpoint {
 export interface SaveHfOptions {
   /** Split the weights into shards of at most this many bytes, with an index. @default one model.safetensors */
   maxShardBytes?: number;
+  /**
+   * Extra string entries for every safetensors file's `__metadata__` (importance orders,
+   * calibration records). `format: 'pt'`, which transformers needs, is always kept.
+   * @default none
+   */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -89,16 +95,17 @@ export function saveHfCheckpoint(checkpoint: Checkpoint, folder: string, options
   const { config, weights } = toHalfRope(checkpoint);
   const hfConfig = configToHf(config);
   const tensors = weightsToHf(hfFamily(config.family), config, weights);
+  const metadata = { ...options.metadata, format: 'pt' };
   try {
     fs.mkdirSync(folder, { recursive: true });
   } catch (e) {
     throw new CheckpointError(`${folder}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'not_found', folder);
   }
   if (options.maxShardBytes !== undefined) {
-    writeShardedSafetensors(folder, tensors, options.maxShardBytes);
+    writeShardedSafetensors(folder, tensors, options.maxShardBytes, metadata);
     fs.rmSync(nodePath.join(folder, SAFETENSORS), { force: true });
   } else {
-    writeSafetensors(nodePath.join(folder, SAFETENSORS), tensors);
+    writeSafetensors(nodePath.join(folder, SAFETENSORS), tensors, metadata);
     fs.rmSync(nodePath.join(folder, SAFETENSORS_INDEX), { force: true });
   }
   writeJsonAtomic(nodePath.join(folder, CONFIG), hfConfig);

@@ -61,8 +61,9 @@ export function openShardedSafetensors(indexPath: string): TensorSource {
  * Writes `tensors` (in order) into shards of at most `maxShardBytes` of data each (a larger
  * tensor gets a shard of its own), named `model-00001-of-0000N.safetensors`, then the
  * index. Each file is written atomically; the index last, so it never names a missing shard.
+ * `metadata` goes into every shard's `__metadata__` (see writeSafetensors for its default).
  */
-export function writeShardedSafetensors(folder: string, tensors: Iterable<[string, TensorData]>, maxShardBytes: number): string[] {
+export function writeShardedSafetensors(folder: string, tensors: Iterable<[string, TensorData]>, maxShardBytes: number, metadata?: Record<string, string>): string[] {
   if (!(maxShardBytes > 0)) throw new CheckpointError(`${folder}: maxShardBytes must be positive, got ${maxShardBytes}`, 'mismatch', folder);
   const groups: [string, TensorData][][] = [];
   let bytes = Infinity;
@@ -81,7 +82,7 @@ export function writeShardedSafetensors(folder: string, tensors: Iterable<[strin
   const files = groups.map((_, i) => `model-${pad(i + 1)}-of-${pad(groups.length)}.safetensors`);
   const weightMap: Record<string, string> = {};
   groups.forEach((group, i) => {
-    writeSafetensors(nodePath.join(folder, files[i]), group);
+    writeSafetensors(nodePath.join(folder, files[i]), group, metadata);
     for (const [name] of group) weightMap[name] = files[i];
   });
   writeJsonAtomic(nodePath.join(folder, SAFETENSORS_INDEX), { metadata: { total_size: totalSize }, weight_map: weightMap });
