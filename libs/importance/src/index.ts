@@ -14,3 +14,4 @@ export type { HeadOrder, ImportanceOrders, OrderScope } from './orders';
 export { permuteAxis, permuteModel } from './permute';
 export { activationScorer, getScorer, SCORERS } from './scorer';
 export type { ImportanceScorer } from './scorer';
+export { activationImportancePlugin, importancePlugins } from './plugins';

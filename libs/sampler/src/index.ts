@@ -10,3 +10,4 @@ export type { BinOptions } from './samplers';
 export { weightMagnitude } from './magnitude';
 export { histogramSvg, parameterHistogram } from './histogram';
 export type { ParameterHistogram } from './histogram';
+export { samplerPlugins } from './plugins';

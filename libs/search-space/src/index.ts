@@ -8,3 +8,5 @@ export { explicitSpace, jointSpace, layerwiseSpace } from './spaces';
 export { defaultValues } from './values';
 export { DIMENSION_NAMES, EXPORT_RULES, SearchSpaceError } from './types';
 export type { DefaultSpaceOptions, Dimension, DimensionName, ExplicitSpaceOptions, ExportRule, SearchSpace, SpaceOptions, SpaceValues } from './types';
+export { searchSpacePlugins, jointSpacePlugin, layerwiseSpacePlugin, explicitSpacePlugin } from './plugins';
+export type { SearchSpaceContext } from './plugins';
