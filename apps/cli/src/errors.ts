@@ -4,7 +4,7 @@
  * code 2) and which are ours (a stack trace, exit code 1). Every library reports the
  * user's mistakes with a subclass of the engine's UserError.
  */
-import { UserError } from '@carve/engine';
+import { isUserError, UserError } from '@carve/engine';
 
 /** A bad argument or option value, found by a command. */
 export class CliError extends UserError {
@@ -14,9 +14,7 @@ export class CliError extends UserError {
   }
 }
 
-export function isUserError(e: unknown): e is UserError {
-  return e instanceof UserError;
-}
+export { isUserError };
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;

@@ -4,9 +4,12 @@
  * exit codes (2 with one line for the user's mistakes, 1 with a stack trace for ours).
  */
 import { Command, CommanderError } from 'commander';
+import { calibrateCommand } from './commands/calibrate';
 import { evalLossCommand } from './commands/eval-loss';
 import { generateCommand } from './commands/generate';
 import { importanceCommand } from './commands/importance';
+import { sampleCommand } from './commands/sample';
+import { spaceCommand } from './commands/space';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, isUserError } from './errors';
 import { CliIO, processIO } from './io';
 
@@ -14,7 +17,8 @@ function program(io: CliIO): Command {
   const root = new Command('carve')
     .description('compress language models by automated sub-network search')
     .showHelpAfterError('(run with --help for usage)');
-  for (const command of [generateCommand(io), evalLossCommand(io), importanceCommand(io)]) root.addCommand(command);
+  const commands = [generateCommand(io), evalLossCommand(io), importanceCommand(io), spaceCommand(io), sampleCommand(io), calibrateCommand(io)];
+  for (const command of commands) root.addCommand(command);
   // Commander would call process.exit and print through console; route both through io.
   const configure = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

@@ -1,8 +1,10 @@
 /**
  * @module errors
- * Errors raised while building a graph: they name the node, the operator and the
- * shapes involved, so a user can find the line of model code that made it.
+ * The user's errors (UserError, which every library's input errors extend) and errors
+ * raised while building a graph, which name the node, the operator and the shapes.
  */
+
+const USER_ERROR = Symbol.for('carve.UserError');
 
 /**
  * An error in what the user gave (a file, an option, a config), not in carve: its message
@@ -10,6 +12,9 @@
  * stack. `code` names the kind of problem; `issues` lists each one when several were found.
  */
 export class UserError extends Error {
+  /** A brand that survives copies of this package (a plugin built against its own copy). */
+  readonly [USER_ERROR] = true;
+
   constructor(
     message: string,
     readonly code: string,
@@ -17,6 +22,15 @@ export class UserError extends Error {
   ) {
     super(message);
   }
+}
+
+
+/**
+ * Whether `e` is a UserError, including one made by another copy of this package (where
+ * `instanceof` fails): what a command-line tool prints as one line.
+ */
+export function isUserError(e: unknown): e is UserError {
+  return e instanceof UserError || (typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[USER_ERROR] === true);
 }
 
 export class GraphBuildError extends Error {

@@ -5,7 +5,7 @@
  */
 export * from './dims';
 export * from './dtype';
-export { GraphBuildError, UserError } from './errors';
+export { GraphBuildError, isUserError, UserError } from './errors';
 export { Graph, Value } from './graph';
 export type { GradientRegion, Node, OpOptions } from './graph';
 export type { AttrType, AttrValue, Attrs, Builder, GradientDef, OpDef, ValueInfo } from './op-def';

@@ -5,7 +5,7 @@
  * checks (shape, API version, duplicates, options) live in one place and every error names
  * the plugin it is about.
  */
-import { UserError } from '@carve/engine';
+import { isUserError } from '@carve/engine';
 import { definitionIssues, UncheckedDefinition, uncheckedId } from './definition-check';
 import { PluginCreateError, PluginError } from './errors';
 import { show } from './format';
@@ -148,7 +148,7 @@ export class PluginRegistry {
 function createFailure(def: PluginDefinition, error: unknown): Error {
   const id = pluginId(def);
   const reason = error instanceof Error ? error.message : String(error);
-  if (error instanceof UserError) {
+  if (isUserError(error)) {
     return new PluginError(`${id}: ${reason}`, 'plugin_create_failed', error.issues.map((i) => `${id}: ${i}`), error);
   }
   return new PluginCreateError(`${id} failed in create: ${reason}`, id, error);

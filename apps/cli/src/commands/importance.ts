@@ -24,8 +24,10 @@ import { Checkpoint, configToHf, countParams, HfTokenizer, Llama2cTokenizer, loa
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
+import { compactJson } from '../json';
 import { nonNegativeInt, positiveInt } from '../options';
 import { outputIssue, writeFolderAtomically } from '../output-dir';
+import { versions } from '../versions';
 
 const LAYER_SCORINGS: readonly LayerScoring[] = ['block', 'drop'];
 const SCOPES: readonly OrderScope[] = ['global', 'per-layer'];
@@ -100,7 +102,7 @@ export function importanceCommand(io: CliIO): Command {
       const orders = importanceOrders(model.config, scores, scope);
       const permuted = permuteModel(model, orders).model;
 
-      const carve = versions();
+      const carve = versions(['@carve/cli', '@carve/importance', '@carve/model', '@carve/engine']);
       const record: ImportanceFile = {
         carve,
         model: { name: model.config.name, family: model.config.family, parameters: countParams(model.config), checkpoint: args.checkpoint },
@@ -188,15 +190,4 @@ function writeTokenizer(tokenizer: Tokenizer, folder: string): void {
   } else {
     throw new Error(`no Hugging Face form for the tokenizer ${tokenizer.constructor.name}`);
   }
-}
-
-/** The versions of carve's packages that made the result. */
-function versions(): Record<string, string> {
-  const version = (name: string) => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
-  return Object.fromEntries(['@carve/cli', '@carve/importance', '@carve/model', '@carve/engine'].map((name) => [name, version(name)]));
-}
-
-/** Indented JSON with arrays of numbers kept on one line, so long score arrays stay readable. */
-function compactJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(/\[[-\d.e+,\s]*\]/g, (array) => array.replace(/\s+/g, ''))}\n`;
 }

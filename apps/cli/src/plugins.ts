@@ -1,0 +1,36 @@
+/**
+ * @module plugins
+ * The registry every command resolves its plugins from: carve's built-in search spaces,
+ * importance scorers, samplers and objectives, registered exactly as a third party's are,
+ * then the plugin packages the user names with `--plugin`.
+ */
+import { importancePlugins } from '@carve/importance';
+import { objectivePlugins } from '@carve/objectives';
+import { loadPluginPackages, PluginDefinition, PluginRegistry } from '@carve/registry';
+import { samplerPlugins } from '@carve/sampler';
+import { searchSpacePlugins } from '@carve/search-space';
+
+/** Every built-in plugin, in pipeline order. */
+const BUILT_INS: readonly (readonly PluginDefinition[])[] = [
+  searchSpacePlugins as readonly PluginDefinition[],
+  importancePlugins as readonly PluginDefinition[],
+  samplerPlugins as readonly PluginDefinition[],
+  objectivePlugins as readonly PluginDefinition[],
+];
+
+/**
+ * A registry holding the built-ins (source '@carve') and the plugins of `pluginPackages`,
+ * each resolved as `require` would from `resolveFrom`. A package that cannot be loaded is a
+ * PluginError listing every problem of every package.
+ */
+export function createRegistry(pluginPackages: readonly string[], resolveFrom: string): PluginRegistry {
+  const registry = new PluginRegistry();
+  for (const definitions of BUILT_INS) registry.register(definitions, { source: '@carve' });
+  if (pluginPackages.length > 0) loadPluginPackages(registry, pluginPackages, { resolveFrom });
+  return registry;
+}
+
+/** Commander's collector for a repeatable option: `--plugin a --plugin b` gives ['a', 'b']. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
