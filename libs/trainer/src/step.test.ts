@@ -1,0 +1,82 @@
+import { AdamW, Rng, Runtime, Tensor } from '@carve/engine';
+import { initLora, initWeights, LoraConfig, resolveConfig, SubNetwork } from '@carve/model';
+import { PluginDefinition, runPluginContract } from '@carve/registry';
+import { Sampler } from '@carve/sampler';
+import { SuperNetworkStep } from './step';
+import { PlannedNetwork, randomStrategy, sandwichKdStrategy, sandwichStrategy, standardStrategy, TrainingStrategy } from './strategies';
+
+const config = resolveConfig({ name: 'tiny', family: 'llama', vocabSize: 32, nEmbd: 16, nLayer: 2, nHead: 4, nQueryGroups: 2, mlpHidden: 24, blockSize: 16 });
+const T = 8;
+const small: SubNetwork = { embedDim: 8, headSize: 4, layers: [{ index: 1, heads: 2, mlpHidden: 12 }] };
+const middle: SubNetwork = { embedDim: 12, headSize: 4, layers: [{ index: 0, heads: 2, mlpHidden: 12 }, { index: 1, heads: 4, mlpHidden: 24 }] };
+const sampler: Sampler = { name: 'fixed', sample: async (n) => Array.from({ length: n }, () => middle) };
+
+function batch(rng: Rng, B: number) {
+  const ids = Array.from({ length: B * (T + 1) }, () => rng.int(32));
+  const rows = Array.from({ length: B }, (_, b) => ids.slice(b * (T + 1), (b + 1) * (T + 1)));
+  return { tokens: Tensor.from('int64', [B, T], rows.flatMap((r) => r.slice(0, T))), targets: Tensor.from('int64', [B, T], rows.flatMap((r) => r.slice(1))) };
+}
+
+const runtime = new Runtime();
+afterAll(() => runtime.dispose());
+
+describe('strategies', () => {
+  test.each([standardStrategy, randomStrategy, sandwichStrategy, sandwichKdStrategy] as PluginDefinition<unknown, TrainingStrategy, unknown>[])(
+    '$name meets the plugin contract',
+    async (plugin) => {
+      await runPluginContract(plugin, { invalidOptions: [{ options: { bogus: true }, field: 'bogus' }], context: { smallest: small } });
+    },
+  );
+
+  test('plans: standard trains the full model; sandwich-kd the full model, the smallest and sampled students', async () => {
+    const create = async (plugin: typeof standardStrategy | typeof sandwichKdStrategy, options: object) =>
+      (await runPluginContract(plugin as never, { validOptions: [options], context: { smallest: small } })).instances[0] as TrainingStrategy;
+    expect(await (await create(standardStrategy, {})).plan(sampler)).toEqual([{ ceWeight: 1 }]);
+    const plan = await (await create(sandwichKdStrategy, { n: 3 })).plan(sampler);
+    expect(plan.map((p) => p.subNetwork)).toEqual([undefined, small, middle, middle]);
+    expect(plan[1]).toMatchObject({ ceWeight: 0.5, distillation: { weight: 2, temperature: 1, kind: 'forward-kl' } });
+  });
+});
+
+describe('SuperNetworkStep', () => {
+  test('two micro-batches of B/2, each scaled by 1/2, give the gradient of one batch of B', async () => {
+    const weights = initWeights(config, new Rng(1), 0.2);
+    const step = new SuperNetworkStep({ config, weights, trainable: 'all', runtime, seqLen: T });
+    const b = batch(new Rng(2), 4);
+    const half = (x: Tensor, i: number) => new Tensor('int64', [2, T], (x.data as BigInt64Array).slice(i * 2 * T, (i + 1) * 2 * T));
+    const plan: PlannedNetwork[] = [{ ceWeight: 1 }, { subNetwork: small, ceWeight: 1 }];
+    const whole = new Map<string, Float32Array>();
+    await step.accumulate(plan, b, whole, 0.5);
+    const parts = new Map<string, Float32Array>();
+    for (const i of [0, 1]) await step.accumulate(plan, { tokens: half(b.tokens, i), targets: half(b.targets, i) }, parts, 0.25);
+    let worst = 0;
+    for (const [name, g] of whole) {
+      const p = parts.get(name)!;
+      const scale = Math.max(1e-6, ...Array.from(g, Math.abs));
+      for (let k = 0; k < g.length; k++) worst = Math.max(worst, Math.abs(g[k] - p[k]) / scale);
+    }
+    expect(worst).toBeLessThan(1e-5);
+    await step.dispose();
+  });
+
+  test('sandwich-KD with LoRA on a frozen base: the adapters learn a repeated batch, the base never changes', async () => {
+    const weights = initWeights(config, new Rng(3), 0.2);
+    const base = new Map([...weights].map(([k, v]) => [k, Float32Array.from(v)]));
+    const lora: LoraConfig = { rank: 4, alpha: 8, dropout: 0, targets: ['q', 'k', 'v', 'o', 'mlp', 'head'] };
+    const step = new SuperNetworkStep({ config, weights, lora: { config: lora, adapters: initLora(config, lora, new Rng(4)) }, trainable: 'lora', runtime, seqLen: T });
+    const strategy = (await runPluginContract(sandwichKdStrategy, { validOptions: [{ n: 2 }], context: { smallest: small } })).instances[0];
+    const optimizer = new AdamW(Object.fromEntries(step.parameters), { lr: 1e-2, weightDecay: 0 });
+    const b = batch(new Rng(5), 4);
+    const losses: number[] = [];
+    for (let s = 0; s < 30; s++) {
+      const plan = await strategy.plan(sampler);
+      const grads = new Map<string, Float32Array>();
+      const results = await step.accumulate(plan, b, grads, 1 / plan.length);
+      losses.push(results[0].loss);
+      optimizer.step(Object.fromEntries(grads));
+    }
+    await step.dispose();
+    expect(losses[29]).toBeLessThan(0.8 * losses[0]);
+    for (const [name, w] of weights) expect(w).toEqual(base.get(name));
+  });
+});

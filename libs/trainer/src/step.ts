@@ -1,0 +1,107 @@
+/**
+ * @module step
+ * Runs a strategy's plan on a batch: one compiled graph per distinct network (cached), the
+ * full network first when students need its logits, and every network's gradients added
+ * into one set, scaled so a step's loss is the mean over its networks and micro-batches.
+ */
+import { CompiledGraph, Runtime, Tensor } from '@carve/engine';
+import { LoraConfig, ModelConfig, weightFeeds } from '@carve/model';
+import { PlannedNetwork } from './strategies';
+import { buildTrainingGraph } from './training-graph';
+
+export interface StepSetup {
+  config: ModelConfig;
+  /** Base weights; updated in place by the optimizer when they train. */
+  weights: Map<string, Float32Array>;
+  /** Adapters on a frozen base, when LoRA trains. */
+  lora?: { config: LoraConfig; adapters: Map<string, Float32Array> };
+  trainable: 'all' | 'lora';
+  runtime: Runtime;
+  /** Tokens per sequence: static, so attention runs in blocks. */
+  seqLen: number;
+  ignoreIndex?: number;
+}
+
+export interface Batch {
+  tokens: Tensor;
+  targets: Tensor;
+}
+
+/** What each planned network scored on the batch. */
+export interface NetworkResult {
+  loss: number;
+  ce: number;
+  kd?: number;
+}
+
+interface Compiled {
+  session: CompiledGraph;
+  feeds: Record<string, Tensor>;
+  trainable: string[];
+}
+
+export class SuperNetworkStep {
+  private readonly graphs = new Map<string, Promise<Compiled>>();
+
+  constructor(readonly setup: StepSetup) {}
+
+  /** The parameters that train: names and arrays (the optimizer's parameters). */
+  get parameters(): Map<string, Float32Array> {
+    return this.setup.trainable === 'all' ? this.setup.weights : this.setup.lora!.adapters;
+  }
+
+  /**
+   * Runs `plan` on `batch` and adds each network's gradients, times `scale`, into `grads`
+   * (created as zeros for each trainable parameter on first use). Returns each network's losses.
+   */
+  async accumulate(plan: readonly PlannedNetwork[], batch: Batch, grads: Map<string, Float32Array>, scale: number): Promise<NetworkResult[]> {
+    const needsTeacher = plan.some((p) => p.distillation);
+    const teacherIndex = plan.findIndex((p) => !p.subNetwork);
+    if (needsTeacher && teacherIndex < 0) throw new Error('a plan with distillation needs the full network as its teacher');
+    // The teacher runs first so its logits are there for the students.
+    const order = needsTeacher ? [teacherIndex, ...plan.map((_, i) => i).filter((i) => i !== teacherIndex)] : plan.map((_, i) => i);
+    const results: NetworkResult[] = new Array(plan.length);
+    let teacher: Tensor | undefined;
+    for (const i of order) {
+      const p = plan[i];
+      const compiled = await this.compiled(p, needsTeacher && i === teacherIndex);
+      const out = await compiled.session.run({ ...compiled.feeds, ...batch, ...(p.distillation ? { teacher_logits: teacher! } : {}) });
+      if (needsTeacher && i === teacherIndex) teacher = out.logits;
+      results[i] = { loss: Number(out.loss.data[0]), ce: Number(out.ce.data[0]), kd: out.kd ? Number(out.kd.data[0]) : undefined };
+      for (const name of compiled.trainable) {
+        const g = out[`grad.${name}`].data as Float32Array;
+        let acc = grads.get(name);
+        if (!acc) grads.set(name, (acc = new Float32Array(g.length)));
+        for (let k = 0; k < g.length; k++) acc[k] += scale * g[k];
+      }
+    }
+    return results;
+  }
+
+  /** Releases every compiled graph. */
+  async dispose(): Promise<void> {
+    for (const c of this.graphs.values()) await (await c).session.dispose();
+    this.graphs.clear();
+  }
+
+  private compiled(p: PlannedNetwork, teacher: boolean): Promise<Compiled> {
+    const key = JSON.stringify([p.subNetwork ?? 'full', p.ceWeight, p.distillation ?? null, teacher]);
+    let entry = this.graphs.get(key);
+    if (!entry) {
+      const { config, weights, lora, trainable, runtime, seqLen, ignoreIndex } = this.setup;
+      const tg = buildTrainingGraph(config, {
+        subNetwork: p.subNetwork,
+        lora: lora?.config,
+        trainable,
+        ceWeight: p.ceWeight,
+        distillation: p.distillation,
+        outputLogits: teacher,
+        ignoreIndex,
+        seq: seqLen,
+      });
+      entry = runtime.compile(tg.graph).then((session) => ({ session, feeds: weightFeeds(tg.model, weights, lora?.adapters), trainable: tg.trainable }));
+      this.graphs.set(key, entry);
+    }
+    return entry;
+  }
+}
