@@ -34,3 +34,4 @@ export { openShardedSafetensors, writeShardedSafetensors, SAFETENSORS_INDEX } fr
 export { interleavedToHalfOrder, toHalfRope } from './checkpoint/rope-layout';
 export { PRESETS, presetConfig, presetNames } from './families';
 export type { Preset } from './families';
+export { writeFileAtomic, writeJsonAtomic } from './checkpoint/atomic-write';
