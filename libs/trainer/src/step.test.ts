@@ -80,3 +80,23 @@ describe('SuperNetworkStep', () => {
     for (const [name, w] of weights) expect(w).toEqual(base.get(name));
   });
 });
+
+test('LoRA dropout masks come from the setup’s generator: the same seed repeats a step, another changes it', async () => {
+  const lora: LoraConfig = { rank: 4, alpha: 8, dropout: 0.5, targets: ['q', 'mlp'] };
+  const weights = initWeights(config, new Rng(6), 0.2);
+  const adapters = initLora(config, lora, new Rng(7));
+  for (const [name, b] of adapters) if (name.endsWith('lora_b')) b.forEach((_, i) => (b[i] = 0.1 * Math.sin(i)));
+  const b = batch(new Rng(8), 2);
+  const gradsWith = async (seed: number) => {
+    const step = new SuperNetworkStep({ config, weights, lora: { config: lora, adapters }, trainable: 'lora', runtime, seqLen: T, dropoutRng: new Rng(seed) });
+    const grads = new Map<string, Float32Array>();
+    await step.accumulate([{ ceWeight: 1 }], b, grads, 1);
+    await step.dispose();
+    return Array.from(grads.get('layers.0.attn.q.lora_a')!);
+  };
+  expect(await gradsWith(1)).toEqual(await gradsWith(1));
+  expect(await gradsWith(1)).not.toEqual(await gradsWith(2));
+  const noRng = new SuperNetworkStep({ config, weights, lora: { config: lora, adapters }, trainable: 'lora', runtime, seqLen: T });
+  await expect(noRng.accumulate([{ ceWeight: 1 }], b, new Map(), 1)).rejects.toThrow('LoRA dropout above 0 needs a dropoutRng in the step setup');
+  await noRng.dispose();
+});

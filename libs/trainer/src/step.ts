@@ -4,8 +4,8 @@
  * full network first when students need its logits, and every network's gradients added
  * into one set, scaled so a step's loss is the mean over its networks and micro-batches.
  */
-import { CompiledGraph, Runtime, Tensor } from '@carve/engine';
-import { LoraConfig, ModelConfig, weightFeeds } from '@carve/model';
+import { CompiledGraph, Rng, Runtime, Tensor } from '@carve/engine';
+import { dropoutMask, LoraConfig, ModelConfig, weightFeeds } from '@carve/model';
 import { PlannedNetwork } from './strategies';
 import { buildTrainingGraph } from './training-graph';
 
@@ -20,6 +20,8 @@ export interface StepSetup {
   /** Tokens per sequence: static, so attention runs in blocks. */
   seqLen: number;
   ignoreIndex?: number;
+  /** Draws the LoRA dropout masks (when the LoRA dropout is above 0); checkpointed by the trainer. */
+  dropoutRng?: Rng;
 }
 
 export interface Batch {
@@ -38,6 +40,8 @@ interface Compiled {
   session: CompiledGraph;
   feeds: Record<string, Tensor>;
   trainable: string[];
+  /** LoRA dropout mask inputs and their widths. */
+  masks: [string, number][];
 }
 
 export class SuperNetworkStep {
@@ -65,7 +69,7 @@ export class SuperNetworkStep {
     for (const i of order) {
       const p = plan[i];
       const compiled = await this.compiled(p, needsTeacher && i === teacherIndex);
-      const out = await compiled.session.run({ ...compiled.feeds, ...batch, ...(p.distillation ? { teacher_logits: teacher! } : {}) });
+      const out = await compiled.session.run({ ...compiled.feeds, ...batch, ...this.dropoutMasks(compiled, batch), ...(p.distillation ? { teacher_logits: teacher! } : {}) });
       if (needsTeacher && i === teacherIndex) teacher = out.logits;
       results[i] = { loss: Number(out.loss.data[0]), ce: Number(out.ce.data[0]), kd: out.kd ? Number(out.kd.data[0]) : undefined };
       for (const name of compiled.trainable) {
@@ -76,6 +80,15 @@ export class SuperNetworkStep {
       }
     }
     return results;
+  }
+
+  /** Fresh dropout masks for one run, [B·T, width] each, from the setup's generator. */
+  private dropoutMasks(compiled: Compiled, batch: Batch): Record<string, Tensor> {
+    if (compiled.masks.length === 0) return {};
+    const { lora, dropoutRng } = this.setup;
+    if (!dropoutRng) throw new Error('LoRA dropout above 0 needs a dropoutRng in the step setup');
+    const rows = batch.tokens.shape[0] * batch.tokens.shape[1];
+    return Object.fromEntries(compiled.masks.map(([name, width]) => [name, new Tensor('float32', [rows, width], dropoutMask(rows, width, lora!.config.dropout, dropoutRng))]));
   }
 
   /** Releases every compiled graph. */
@@ -99,7 +112,8 @@ export class SuperNetworkStep {
         ignoreIndex,
         seq: seqLen,
       });
-      entry = runtime.compile(tg.graph).then((session) => ({ session, feeds: weightFeeds(tg.model, weights, lora?.adapters), trainable: tg.trainable }));
+      const masks = [...tg.model.dropoutMasks].map(([name, v]) => [name, v.shape[1] as number] as [string, number]);
+      entry = runtime.compile(tg.graph).then((session) => ({ session, feeds: weightFeeds(tg.model, weights, lora?.adapters), trainable: tg.trainable, masks }));
       this.graphs.set(key, entry);
     }
     return entry;

@@ -12,7 +12,8 @@ import { BatchSource, StepMetrics, SuperNetworkTrainer } from './trainer';
 
 const config = resolveConfig({ name: 'tiny', family: 'llama', vocabSize: 32, nEmbd: 16, nLayer: 2, nHead: 4, nQueryGroups: 2, mlpHidden: 24, blockSize: 16 });
 const T = 8;
-const lora: LoraConfig = { rank: 4, alpha: 8, dropout: 0, targets: ['q', 'v', 'mlp'] };
+// With dropout, so resuming must also replay the dropout masks.
+const lora: LoraConfig = { rank: 4, alpha: 8, dropout: 0.1, targets: ['q', 'v', 'mlp'] };
 const space = jointSpace(config);
 
 /** Random token batches from a seeded generator whose state is the data position. */
@@ -32,7 +33,7 @@ function source(seed: number): BatchSource {
 async function makeTrainer(runtime: Runtime, onStep?: (m: StepMetrics) => void): Promise<{ trainer: SuperNetworkTrainer; adapters: Map<string, Float32Array> }> {
   const weights = initWeights(config, new Rng(1), 0.2);
   const adapters = initLora(config, lora, new Rng(2));
-  const step = new SuperNetworkStep({ config, weights, lora: { config: lora, adapters }, trainable: 'lora', runtime, seqLen: T });
+  const step = new SuperNetworkStep({ config, weights, lora: { config: lora, adapters }, trainable: 'lora', runtime, seqLen: T, dropoutRng: new Rng(5) });
   const strategy = (await runPluginContract(sandwichKdStrategy as PluginDefinition<unknown, TrainingStrategy, unknown>, { validOptions: [{ n: 2 }], context: { smallest: space.smallest() } }))
     .instances[0];
   const samplerRng = new Rng(3);

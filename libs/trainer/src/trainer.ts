@@ -54,6 +54,7 @@ interface SavedState {
   version: 1;
   step: number;
   samplerRng: number[];
+  dropoutRng?: number[];
   data: unknown;
   optimizerStep: number;
 }
@@ -121,6 +122,7 @@ export class SuperNetworkTrainer {
       version: 1,
       step: this.done,
       samplerRng: this.options.samplerRng.getState(),
+      dropoutRng: this.options.step.setup.dropoutRng?.getState(),
       data: this.options.data.getState(),
       optimizerStep: state.step,
     };
@@ -149,6 +151,7 @@ export class SuperNetworkTrainer {
     }
     this.optimizer.setState({ step: saved.optimizerStep, m, v });
     this.options.samplerRng.setState(saved.samplerRng);
+    if (saved.dropoutRng) this.options.step.setup.dropoutRng?.setState(saved.dropoutRng);
     this.options.data.setState(saved.data);
     this.done = saved.step;
   }

@@ -49,7 +49,15 @@ export interface TrainingGraph {
  */
 export function buildTrainingGraph(config: ModelConfig, options: TrainingGraphOptions): TrainingGraph {
   if (options.trainable === 'lora' && !options.lora) throw new Error("trainable 'lora' needs a LoRA config");
-  const model = buildModelGraph(config, { subNetwork: options.subNetwork, lora: options.lora, loss: true, ignoreIndex: options.ignoreIndex, seq: options.seq });
+  const model = buildModelGraph(config, {
+    subNetwork: options.subNetwork,
+    lora: options.lora,
+    loss: true,
+    ignoreIndex: options.ignoreIndex,
+    seq: options.seq,
+    // Training mode: LoRA dropout masks become inputs (model.dropoutMasks) when the rate is above 0.
+    training: true,
+  });
   const { graph } = model;
   const ce = model.loss!;
   const alpha = options.ceWeight ?? 1;
