@@ -28,6 +28,10 @@ describe('createRegistry', () => {
       'sampler/param-grid @carve',
       'sampler/random @carve',
       'sampler/sandwich @carve',
+      'training-strategy/random @carve',
+      'training-strategy/sandwich @carve',
+      'training-strategy/sandwich-kd @carve',
+      'training-strategy/standard @carve',
       'objective/flops @carve',
       'objective/params @carve',
     ]);

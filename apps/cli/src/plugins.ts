@@ -1,7 +1,7 @@
 /**
  * @module plugins
  * The registry every command resolves its plugins from: carve's built-in search spaces,
- * importance scorers, samplers and objectives, registered exactly as a third party's are,
+ * importance scorers, samplers, training strategies and objectives, registered exactly as a third party's are,
  * then the plugin packages the user names with `--plugin`.
  */
 import { importancePlugins } from '@carve/importance';
@@ -9,12 +9,14 @@ import { objectivePlugins } from '@carve/objectives';
 import { loadPluginPackages, PluginDefinition, PluginRegistry } from '@carve/registry';
 import { samplerPlugins } from '@carve/sampler';
 import { searchSpacePlugins } from '@carve/search-space';
+import { strategyPlugins } from '@carve/trainer';
 
 /** Every built-in plugin, in pipeline order. */
 const BUILT_INS: readonly (readonly PluginDefinition[])[] = [
   searchSpacePlugins as readonly PluginDefinition[],
   importancePlugins as readonly PluginDefinition[],
   samplerPlugins as readonly PluginDefinition[],
+  strategyPlugins as readonly PluginDefinition[],
   objectivePlugins as readonly PluginDefinition[],
 ];
 
