@@ -169,6 +169,17 @@ describe('carve train settings: config file, flags, and every problem at once', 
     expect(lines(out)[0].networks).toHaveLength(2); // sandwich with n 1: full and smallest
   });
 
+  test('a YAML config file works the same, and bad YAML is reported', async () => {
+    const out = at('yaml');
+    const cfg = file('cfg.yaml', [`checkpoint: ${MODEL}`, `tokenizer: ${TOKENIZER}`, 'data:', `  - ${TEXT}`, "separator: \"\\n\\n\"", 'sampler: random', 'strategy: standard', 'steps: 1', 'batchSize: 2', 'seqLen: 16', 'loraRank: 2'].join('\n'));
+    const r = await carve(['train', '--config', cfg, '--out', out]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')).settings).toMatchObject({ steps: 1, batchSize: 2, loraRank: 2, strategy: 'standard' });
+    const bad = await carve(['train', '--config', file('bad.yml', 'steps: [1,\n'), '--out', at('bad-yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--config .*bad\.yml: not valid YAML/);
+  });
+
   test('every invalid field, from flags and the config file, in one line; nothing written', async () => {
     const out = at('invalid');
     const cfg = file('bad.json', JSON.stringify({ lrr: 1, batchSize: 0, samplerOptions: { bins: 1 } }));

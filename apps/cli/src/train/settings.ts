@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { LORA_TARGETS } from '@carve/model';
 import { PluginKind, PluginRegistry } from '@carve/registry';
 import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
 
 /** Sources the data can be read as; without --format, a .jsonl file is JSONL and any other text. */
 export const DATA_FORMATS = ['text', 'jsonl', 'alpaca'] as const;
@@ -197,13 +198,23 @@ function readConfig(file: string, issues: string[]): Record<string, unknown> {
     issues.push(`--config ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     return {};
   }
-  const value = jsonText(`--config ${file}`, text, issues);
+  // YAML for .yaml/.yml files (a superset of JSON, but JSON's messages are clearer for JSON).
+  const value = /\.ya?ml$/i.test(file) ? yamlText(`--config ${file}`, text, issues) : jsonText(`--config ${file}`, text, issues);
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    issues.push(`--config ${file}: expected a JSON object of settings, like {"lr": 0.001}`);
+    issues.push(`--config ${file}: expected an object of settings, like {"lr": 0.001} (JSON) or lr: 0.001 (YAML)`);
     return {};
   }
   return value as Record<string, unknown>;
+}
+
+function yamlText(where: string, text: string, issues: string[]): unknown {
+  try {
+    return parseYaml(text);
+  } catch (e) {
+    issues.push(`${where}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
 }
 
 function jsonText(where: string, text: string, issues: string[]): unknown {
