@@ -36,6 +36,23 @@ describe('LanguageModel', () => {
     await lm.dispose();
   });
 
+  test('targetLoss sums the cross-entropy of the counted targets, skipping ignored ones', async () => {
+    const lm = await LanguageModel.create(model);
+    const tokens = Tensor.from('int64', [1, 4], [3, 5, 7, 9]);
+    const targets = Tensor.from('int64', [1, 4], [5, -100, 9, 2]);
+    const logits = (await lm.logits(tokens)).data as Float32Array; // [4, 20]
+    const ce = (row: number, target: number) => {
+      const x = Array.from(logits.subarray(row * 20, (row + 1) * 20));
+      const max = Math.max(...x);
+      return max + Math.log(x.reduce((a, v) => a + Math.exp(v - max), 0)) - x[target];
+    };
+    const { sum, tokens: counted } = await lm.targetLoss(tokens, targets);
+    expect(counted).toBe(3);
+    expect(sum).toBeCloseTo(ce(0, 5) + ce(2, 9) + ce(3, 2), 4);
+    expect(await lm.targetLoss(tokens, Tensor.from('int64', [1, 4], [-100, -100, -100, -100]))).toEqual({ sum: 0, tokens: 0 });
+    await lm.dispose();
+  });
+
   test('generation crops the context to the block size and stops at the stop token', async () => {
     const lm = await LanguageModel.create(model);
     const long = await lm.generate([1, 2, 3], { maxNewTokens: 12, temperature: 0.8, seed: 3 });

@@ -38,8 +38,8 @@ export interface LossResult {
 }
 
 export class LanguageModel {
-  /** Loss graphs by window length: a static length lets attention skip masked blocks. */
-  private readonly lossSessions = new Map<number, Promise<CompiledGraph>>();
+  /** Loss graphs by window length and ignore index. */
+  private readonly lossSessions = new Map<string, Promise<CompiledGraph>>();
 
   private constructor(
     readonly model: Checkpoint,
@@ -79,14 +79,6 @@ export class LanguageModel {
     }
     const windows = Math.floor((ids.length - 1) / seqLen);
     if (windows < 1) throw new Error(`the text has ${ids.length} tokens: too few for one window of ${seqLen} + 1`);
-    let compiled = this.lossSessions.get(seqLen);
-    if (!compiled) {
-      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, loss: true, seq: seqLen });
-      m.graph.output({ loss: m.loss! });
-      compiled = this.runtime.compile(m.graph);
-      this.lossSessions.set(seqLen, compiled);
-    }
-    const session = await compiled;
     let total = 0;
     for (let w0 = 0; w0 < windows; w0 += batch) {
       const n = Math.min(batch, windows - w0);
@@ -99,11 +91,35 @@ export class LanguageModel {
           y[b * seqLen + t] = BigInt(ids[start + t + 1]);
         }
       }
-      const out = await session.run({ ...this.feeds, tokens: new Tensor('int64', [n, seqLen], x), targets: new Tensor('int64', [n, seqLen], y) });
-      total += Number(out.loss.data[0]) * n * seqLen;
+      total += (await this.targetLoss(new Tensor('int64', [n, seqLen], x), new Tensor('int64', [n, seqLen], y))).sum;
     }
     const tokens = windows * seqLen;
     return { loss: total / tokens, perplexity: Math.exp(total / tokens), tokens };
+  }
+
+  /**
+   * Next-token cross-entropy of `tokens` [B, T] against `targets` [B, T]: the sum over the
+   * targets that are not `ignoreIndex` (prompt tokens, say) and how many there were. Sums
+   * add up across batches, so a mean over any batching is `Σ sum / Σ tokens`.
+   */
+  async targetLoss(tokens: Tensor<'int64'>, targets: Tensor<'int64'>, ignoreIndex = -100): Promise<{ sum: number; tokens: number }> {
+    this.checkWindow(tokens);
+    const seqLen = tokens.shape[1];
+    let counted = 0;
+    for (const t of targets.data) if (t !== BigInt(ignoreIndex)) counted++;
+    if (counted === 0) return { sum: 0, tokens: 0 };
+    // One graph per window length (a static length lets attention run in blocks) and ignore index.
+    const key = `${seqLen}:${ignoreIndex}`;
+    let compiled = this.lossSessions.get(key);
+    if (!compiled) {
+      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, loss: true, seq: seqLen, ignoreIndex });
+      m.graph.output({ loss: m.loss! });
+      compiled = this.runtime.compile(m.graph);
+      this.lossSessions.set(key, compiled);
+    }
+    const out = await (await compiled).run({ ...this.feeds, tokens, targets });
+    // The graph's loss is the mean over the counted targets.
+    return { sum: Number(out.loss.data[0]) * counted, tokens: counted };
   }
 
   /**

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng, Runtime } from '@carve/engine';
-import { countParams, initWeights, LanguageModel, Llama2cTokenizer, resolveConfig, saveHfCheckpoint, toHfTokenizerConfig, toHfTokenizerJson } from '@carve/model';
+import { countParams, initWeights, LanguageModel, loadCheckpoint, Llama2cTokenizer, resolveConfig, saveHfCheckpoint, toHfTokenizerConfig, toHfTokenizerJson } from '@carve/model';
 import { buildTrainingData, DataLoader, standardStrategy, SuperNetworkStep, SuperNetworkTrainer, TrainingStrategy } from '@carve/trainer';
 import { trainBpe } from './bpe';
 
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
       threads: { type: 'string', default: '2' },
       seed: { type: 'string', default: '0' },
       out: { type: 'string', default: 'models/carve-sotu-1m' },
+      // Re-measures the validation loss of the model already in --out (same data split), without training.
+      'evaluate-only': { type: 'boolean', default: false },
     },
   });
   const steps = Number(values.steps);
@@ -34,6 +36,19 @@ async function main(): Promise<void> {
   const seqLen = 128;
   const data = buildTrainingData(tokenizer, files.map((p) => ({ format: 'text' as const, path: p })), { seqLen, seed, validationFraction: 0.05 });
   console.error(`${data.train.rows} training and ${data.validation.rows} validation sequences of ${seqLen} + 1 tokens`);
+
+  if (values['evaluate-only']) {
+    const runtime = new Runtime({ intraOpThreads: Number(values.threads) });
+    const lm = await LanguageModel.create(loadCheckpoint(values.out!), { runtime });
+    const { loss, perplexity } = await validationLoss(lm, new DataLoader(data));
+    await lm.dispose();
+    await runtime.dispose();
+    const file = path.join(values.out!, 'training.json');
+    const summary = { ...JSON.parse(fs.readFileSync(file, 'utf8')), validationLoss: loss, validationPerplexity: perplexity };
+    fs.writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+    console.log(JSON.stringify({ validationLoss: loss, validationPerplexity: perplexity }));
+    return;
+  }
 
   const config = resolveConfig({ name: 'carve-sotu-1m', family: 'llama', vocabSize: 512, nEmbd: 128, nLayer: 4, nHead: 4, nQueryGroups: 2, mlpHidden: 344, blockSize: 256, tiedEmbeddings: true });
   const weights = initWeights(config, new Rng(seed));
@@ -65,12 +80,7 @@ async function main(): Promise<void> {
 
   const model = { config, weights };
   const lm = await LanguageModel.create(model, { runtime });
-  const valIds: number[] = [];
-  for (let r = 0; r < data.validation.rows; r++) {
-    const row = Array.from(data.validation.tokens.subarray(r * seqLen, (r + 1) * seqLen));
-    valIds.push(...row);
-  }
-  const { loss, perplexity } = await lm.loss(valIds, seqLen - 1, 8);
+  const { loss, perplexity } = await validationLoss(lm, loader);
   const prompt = tokenizer.encode('The state of the Union is', { bos: true });
   const sample = tokenizer.decode([...prompt, ...(await lm.generate(prompt, { maxNewTokens: 80, temperature: 0.8, topP: 0.9, seed: 1 }))]);
   await lm.dispose();
@@ -83,6 +93,18 @@ async function main(): Promise<void> {
   const summary = { model: config.name, params: countParams(config), steps, seed, seqLen, batch: 16, trainSeconds: Math.round((Date.now() - started) / 1000), validationLoss: loss, validationPerplexity: perplexity, sample };
   fs.writeFileSync(path.join(values.out!, 'training.json'), `${JSON.stringify(summary, null, 2)}\n`);
   console.log(JSON.stringify(summary));
+}
+
+/** Mean cross-entropy per learned target over every validation sequence (BOS targets are masked). */
+async function validationLoss(lm: LanguageModel, loader: DataLoader): Promise<{ loss: number; perplexity: number }> {
+  let sum = 0;
+  let tokens = 0;
+  for (const batch of loader.validationBatches(8)) {
+    const part = await lm.targetLoss(batch.tokens, batch.targets);
+    sum += part.sum;
+    tokens += part.tokens;
+  }
+  return { loss: sum / tokens, perplexity: Math.exp(sum / tokens) };
 }
 
 main().catch((e: unknown) => {

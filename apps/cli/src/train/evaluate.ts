@@ -48,14 +48,9 @@ export function createEvaluator(setup: EvaluatorSetup): Evaluator {
         let total = 0;
         let tokens = 0;
         for (const batch of setup.data.validationBatches(setup.batchSize)) {
-          const logits = (await lm.logits(batch.tokens)).data as Float32Array; // [B·T, V]
-          const targets = batch.targets.toNumbers(); // [B·T]
-          const V = logits.length / targets.length;
-          targets.forEach((target, row) => {
-            if (target === setup.ignoreIndex) return;
-            total += crossEntropy(logits.subarray(row * V, (row + 1) * V), target);
-            tokens++;
-          });
+          const part = await lm.targetLoss(batch.tokens, batch.targets, setup.ignoreIndex);
+          total += part.sum;
+          tokens += part.tokens;
         }
         const loss = tokens ? total / tokens : NaN;
         out[name] = { params: countParams(setup.model.config, setup.networks[name]), loss, perplexity: Math.exp(loss), tokens };
@@ -67,13 +62,4 @@ export function createEvaluator(setup: EvaluatorSetup): Evaluator {
       models.clear();
     },
   };
-}
-
-/** −log softmax(logits)[target], stably. */
-function crossEntropy(logits: Float32Array, target: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-  return max + Math.log(sum) - logits[target];
 }
