@@ -6,9 +6,9 @@
  * line printed is a JSON summary.
  */
 import { parseArgs } from 'node:util';
-import { AdamW, CompiledGraph, Rng, Runtime, Tensor } from '@carve/engine';
+import { AdamW, Rng, Runtime, Tensor } from '@carve/engine';
 import { buildModelGraph, initLora, initWeights, loadLlama2c, LoraConfig, ModelConfig, presetConfig, SubNetwork, weightFeeds } from '@carve/model';
-import { buildTrainingGraph } from '@carve/trainer';
+import { PlannedNetwork, SuperNetworkStep } from '@carve/trainer';
 import { haveStories260K, STORIES260K_PATH } from './assets';
 import { round, time } from './timing';
 
@@ -83,44 +83,21 @@ async function main(): Promise<void> {
   const runtime = new Runtime({ intraOpThreads: threads, allowSpinning: mode !== 'sandwich-kd' });
   const lora = mode === 'full' ? undefined : LORA;
   const adapters = lora ? initLora(config, lora, rng) : new Map<string, Float32Array>();
-  const trainable = mode === 'full' ? weights : adapters;
-  const optimizer = new AdamW(Object.fromEntries(trainable), { lr: 1e-4 });
-
-  const compile = async (subNetwork: SubNetwork | undefined, teacher: boolean, student: boolean) => {
-    const tg = buildTrainingGraph(config, {
-      subNetwork,
-      lora,
-      trainable: mode === 'full' ? 'all' : 'lora',
-      ceWeight: student ? 0.5 : 1,
-      distillation: student ? DISTILLATION : undefined,
-      outputLogits: teacher,
-      seq: T,
-    });
-    return { session: await runtime.compile(tg.graph), feeds: weightFeeds(tg.model, weights, adapters), trainable: tg.trainable };
-  };
-  const full = await compile(undefined, mode === 'sandwich-kd', false);
-  const students = mode === 'sandwich-kd' ? await Promise.all(sandwichSubNetworks(config).map((s) => compile(s, false, true))) : [];
-
-  const grads = new Map<string, Float32Array>();
-  const accumulate = (out: Record<string, Tensor>, names: string[]) => {
-    for (const n of names) {
-      const g = out[`grad.${n}`].data as Float32Array;
-      const acc = grads.get(n);
-      if (!acc) grads.set(n, Float32Array.from(g));
-      else for (let i = 0; i < g.length; i++) acc[i] += g[i];
-    }
-  };
-  const run = (s: { session: CompiledGraph; feeds: Record<string, Tensor> }, extra: Record<string, Tensor>) => s.session.run({ ...s.feeds, ...extra });
-
+  const superStep = new SuperNetworkStep({ config, weights, lora: lora && { config: lora, adapters }, trainable: mode === 'full' ? 'all' : 'lora', runtime, seqLen: T });
+  const optimizer = new AdamW(Object.fromEntries(superStep.parameters), { lr: 1e-4 });
+  // The paper's step: the full network on cross-entropy, then each student on α·CE + β·KD against its logits.
+  const plan: PlannedNetwork[] = [
+    { ceWeight: 1 },
+    ...(mode === 'sandwich-kd' ? sandwichSubNetworks(config).map((subNetwork) => ({ subNetwork, ceWeight: 0.5, distillation: DISTILLATION })) : []),
+  ];
   const data = batch(rng, config, B, T);
   const step = async () => {
-    grads.clear();
-    const out = await run(full, data);
-    accumulate(out, full.trainable);
-    for (const student of students) accumulate(await run(student, { ...data, teacher_logits: out.logits }), student.trainable);
+    const grads = new Map<string, Float32Array>();
+    await superStep.accumulate(plan, data, grads, 1 / plan.length);
     optimizer.step(Object.fromEntries(grads));
   };
   const stepMs = (await time(step, warmup, steps)).median;
+  await superStep.dispose();
   await runtime.dispose();
 
   // The forward pass in a runtime of its own, once the training sessions are gone: their
@@ -131,7 +108,7 @@ async function main(): Promise<void> {
     m.graph.output({ loss: m.loss! });
     return { session: await forwardRuntime.compile(m.graph), feeds: weightFeeds(m, weights) };
   })();
-  const forwardMs = (await time(() => run(forward, data), warmup, steps)).median;
+  const forwardMs = (await time(() => forward.session.run({ ...forward.feeds, ...data }), warmup, steps)).median;
   await forwardRuntime.dispose();
 
   const tokens = B * T;
