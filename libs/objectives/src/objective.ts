@@ -1,21 +1,45 @@
 /**
  * @module objective
  * The objective contract: a named quantity of a sub-network that the search minimizes or
- * maximizes. The search issue adds loss, KL and measured latency; parameters and FLOPs are
- * here already because samplers and reports need them.
+ * maximizes, and what objectives are built from.
  */
-import { Checkpoint, ModelConfig, SubNetwork } from '@carve/model';
+import { Runtime } from '@carve/engine';
+import { Checkpoint, LoraConfig, ModelConfig, SubNetwork } from '@carve/model';
+import { SearchSpace } from '@carve/search-space';
+
+/** An objective's value with what else was measured to get it (recorded with the trial). */
+export interface Measurement {
+  value: number;
+  /** Other figures and the settings they were measured under (p90, device, threads...). */
+  details?: Record<string, number | string>;
+}
 
 export interface Objective {
   readonly name: string;
   readonly direction: 'minimize' | 'maximize';
   /** The value for one sub-network; may be costly (a validation pass), hence the promise. */
-  evaluate(s: SubNetwork): number | Promise<number>;
+  evaluate(s: SubNetwork): number | Measurement | Promise<number | Measurement>;
 }
 
-/** What objectives are built for. */
+/** What objectives are built for; each objective takes what it needs and says what is missing. */
 export interface ObjectiveContext {
   config: ModelConfig;
-  /** The weights, for objectives that run the model. */
+  /** The weights (importance-sorted when the search runs on a sorted model). */
   model?: Checkpoint;
+  /** The super-network's trained adapters, applied to every sub-network. */
+  lora?: { config: LoraConfig; adapters: ReadonlyMap<string, Float32Array> };
+  /** Held-out token ids for loss, perplexity and KL. */
+  validation?: readonly number[];
+  /** The space being searched (a latency predictor trains on its members). */
+  space?: SearchSpace;
+  /** Sessions for objectives that run the model. */
+  runtime?: Runtime;
+  /** Seed for objectives that draw anything. @default 0 */
+  seed?: number;
+}
+
+/** An objective's result as a Measurement, whatever form `evaluate` returned. */
+export async function measure(objective: Objective, s: SubNetwork): Promise<Measurement> {
+  const result = await objective.evaluate(s);
+  return typeof result === 'number' ? { value: result } : result;
 }
