@@ -32,8 +32,19 @@ describe('createRegistry', () => {
       'training-strategy/sandwich @carve',
       'training-strategy/sandwich-kd @carve',
       'training-strategy/standard @carve',
+      'optimizer/local-search @carve',
+      'optimizer/mo-rea @carve',
+      'optimizer/nsga2 @carve',
+      'optimizer/parego @carve',
+      'optimizer/random @carve',
       'objective/flops @carve',
+      'objective/kl @carve',
+      'objective/latency @carve',
+      'objective/latency-predicted @carve',
+      'objective/magnitude @carve',
       'objective/params @carve',
+      'objective/perplexity @carve',
+      'objective/val-loss @carve',
     ]);
   });
 

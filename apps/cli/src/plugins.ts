@@ -1,11 +1,12 @@
 /**
  * @module plugins
  * The registry every command resolves its plugins from: carve's built-in search spaces,
- * importance scorers, samplers, training strategies and objectives, registered exactly as a third party's are,
+ * importance scorers, samplers, training strategies, objectives and search strategies, registered exactly as a third party's are,
  * then the plugin packages the user names with `--plugin`.
  */
 import { importancePlugins } from '@carve/importance';
 import { objectivePlugins } from '@carve/objectives';
+import { optimizerPlugins } from '@carve/optimizer';
 import { loadPluginPackages, PluginDefinition, PluginRegistry } from '@carve/registry';
 import { samplerPlugins } from '@carve/sampler';
 import { searchSpacePlugins } from '@carve/search-space';
@@ -18,6 +19,7 @@ const BUILT_INS: readonly (readonly PluginDefinition[])[] = [
   samplerPlugins as readonly PluginDefinition[],
   strategyPlugins as readonly PluginDefinition[],
   objectivePlugins as readonly PluginDefinition[],
+  optimizerPlugins as readonly PluginDefinition[],
 ];
 
 /**

@@ -3,7 +3,7 @@
  * A model (or one of its sub-networks) ready to run: compiled graphs and its weights as
  * feeds, with logits, loss over token windows, and generation.
  */
-import { CompiledGraph, Rng, Runtime, Tensor } from '@carve/engine';
+import { CompiledGraph, evaluateDim, Rng, Runtime, Tensor, Value } from '@carve/engine';
 import { Checkpoint } from './checkpoint/checkpoint';
 import { ModelConfig } from './config';
 import { weightFeeds } from './init';
@@ -37,9 +37,17 @@ export interface LossResult {
   tokens: number;
 }
 
+/** A key/value cache between calls of the cached graph: the buffers to feed as the past and how many rows hold tokens. */
+interface DecodeState {
+  past: Record<string, Tensor>;
+  length: number;
+}
+
 export class LanguageModel {
   /** Loss graphs by window length and ignore index. */
   private readonly lossSessions = new Map<string, Promise<CompiledGraph>>();
+  /** The key/value-cached logits graph and its cache inputs, compiled on the first generation. */
+  private decoder?: { session: Promise<CompiledGraph>; past: ReadonlyMap<string, Value> };
 
   private constructor(
     readonly model: Checkpoint,
@@ -124,17 +132,31 @@ export class LanguageModel {
 
   /**
    * Continues `prompt` by up to `maxNewTokens` tokens, greedily or by sampling. The context
-   * is cropped to the last block-size tokens, as nanoGPT does.
+   * is cropped to the last block-size tokens, as nanoGPT does. While the context fits the
+   * block, a key/value cache makes each step compute only the newest token: the prompt
+   * is prefilled once, then every token is fed with the cache of those before it. Once
+   * the context is cropped, positions shift and cached keys no longer apply, so each step
+   * recomputes the window.
    */
   async generate(prompt: readonly number[], options: GenerateOptions): Promise<number[]> {
     if (prompt.length === 0) throw new Error('generation needs a prompt of at least one token (usually BOS)');
     const rng = new Rng(options.seed ?? 0);
     const ids = [...prompt];
     const V = this.config.vocabSize;
+    // The cache holds every token fed while the context fits: the prompt and each new token but the last.
+    const capacity = Math.min(this.config.blockSize, prompt.length + options.maxNewTokens - 1);
+    let state: DecodeState | undefined;
     for (let i = 0; i < options.maxNewTokens; i++) {
-      const context = ids.slice(-this.config.blockSize);
-      const logits = (await this.logits(Tensor.from('int64', [1, context.length], context))).data as Float32Array;
-      const next = sampleToken(logits.subarray((context.length - 1) * V, context.length * V), rng, options);
+      let last: Float32Array;
+      if (ids.length <= capacity) {
+        state ??= this.emptyCache(capacity);
+        last = await this.extend(state, ids.slice(state.length));
+      } else {
+        const context = ids.slice(-this.config.blockSize);
+        const logits = (await this.logits(Tensor.from('int64', [1, context.length], context))).data as Float32Array;
+        last = logits.subarray((context.length - 1) * V, context.length * V);
+      }
+      const next = sampleToken(last, rng, options);
       ids.push(next);
       options.onToken?.(next);
       if (next === options.stopToken) break;
@@ -145,8 +167,39 @@ export class LanguageModel {
   /** Releases the sessions (and the runtime, if this model made it). */
   async dispose(): Promise<void> {
     await this.logitsSession.dispose();
+    if (this.decoder) await (await this.decoder.session).dispose();
     for (const compiled of this.lossSessions.values()) await (await compiled).dispose();
     if (this.ownsRuntime) await this.runtime.dispose();
+  }
+
+  private cachedGraph(): { session: Promise<CompiledGraph>; past: ReadonlyMap<string, Value> } {
+    if (!this.decoder) {
+      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, kvCache: true });
+      m.graph.output({ logits: m.logits, ...Object.fromEntries(m.present) });
+      this.decoder = { session: this.runtime.compile(m.graph), past: m.past };
+    }
+    return this.decoder;
+  }
+
+  /** A cache of `capacity` zero rows per layer for one sequence. */
+  private emptyCache(capacity: number): DecodeState {
+    const past: Record<string, Tensor> = {};
+    for (const [name, input] of this.cachedGraph().past) {
+      const shape = input.shape.map((d) => evaluateDim(d, { B: 1, S: capacity }));
+      past[name] = new Tensor('float32', shape, new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    }
+    return { past, length: 0 };
+  }
+
+  /** Feeds `tokens` after the cached ones and advances the cache; returns the last token's logits [V]. */
+  private async extend(state: DecodeState, tokens: number[]): Promise<Float32Array> {
+    const input = Tensor.from('int64', [1, tokens.length], tokens);
+    this.checkWindow(input);
+    const out = await (await this.cachedGraph().session).run({ ...this.feeds, ...state.past, tokens: input, past_length: Tensor.scalar('int64', BigInt(state.length)) });
+    for (const name of Object.keys(state.past)) state.past[name] = out[name.replace(/^past\./, 'present.')];
+    state.length += tokens.length;
+    const V = this.config.vocabSize;
+    return (out.logits.data as Float32Array).subarray((tokens.length - 1) * V);
   }
 
   private checkWindow(tokens: Tensor): void {

@@ -5,6 +5,13 @@
  * of each, so one copy of the weights in memory serves every sub-network. One builder for
  * every family: the differences are the norm, the MLP, the positions and the residual
  * wiring, each decided in one place below.
+ *
+ * With `kvCache` the graph decodes incrementally: it reads the keys and values of earlier
+ * tokens from cache inputs instead of recomputing them. The cache is a buffer of fixed
+ * capacity S per layer that each call writes into, rather than one that grows by
+ * concatenation: the engine's symbolic dimensions are products of names, so a length
+ * P+T has no name (and Concat needs static sizes), and a buffer of fixed shape goes back
+ * in as the next past with no copy on the host.
  */
 import { Dim, dimMul, F, Graph, Value } from '@carve/engine';
 import { ModelConfig, rotaryDims } from './config';
@@ -51,6 +58,20 @@ export interface ModelGraphOptions {
    * with optimizationLevel 'basic'. @default 'float32'
    */
   dtype?: 'float32' | 'float64';
+  /**
+   * Build the key/value-cached graph, for incremental decoding. Per kept layer l it takes
+   * `past.<l>.key` and `past.<l>.value` [B, g, S, hs] (g the layer's key/value groups, hs
+   * the head size, S the symbolic capacity 'S') and the int64 scalar `past_length` P:
+   * rows 0..P−1 hold the keys (after RoPE) and values of the tokens before; the other
+   * rows are masked out, so any finite values do. The tokens [B, T] sit at positions
+   * P..P+T−1 (RoPE and learned positions alike) and query i sees rows 0..P+i.
+   * `present.<l>.key` / `.value` are the buffers with this call's keys and values written
+   * into rows P..P+T−1 (P + T ≤ S, else ONNX Runtime fails): feed them back as the next
+   * call's past. Prefilling is the same graph with P = 0, so no call needs empty tensors;
+   * with S = P + T exactly, a present is the past concatenated with this call's keys or
+   * values. Attention covers all S rows, in one piece (never in query blocks).
+   */
+  kvCache?: boolean;
 }
 
 export interface ModelGraph {
@@ -72,6 +93,24 @@ export interface ModelGraph {
   taps: Map<string, Value>;
   /** The standalone config of the sub-network the graph computes. */
   config: ModelConfig;
+  /** With `kvCache`: the int64 scalar input `past_length`. */
+  pastLength?: Value;
+  /** With `kvCache`: the cache inputs `past.<l>.key` / `.value` by name; else empty. */
+  past: Map<string, Value>;
+  /** With `kvCache`: the updated caches by output name `present.<l>.key` / `.value`, to be made graph outputs; else empty. */
+  present: Map<string, Value>;
+}
+
+/** What a key/value-cached graph's layers share. */
+interface KvCache {
+  /** int64 [T]: the tokens' positions P..P+T−1. */
+  positions: Value;
+  /** [T, S] additive mask: query i sees cache rows 0..P+i. */
+  mask: Value;
+  past: Map<string, Value>;
+  present: Map<string, Value>;
+  /** Scatter indices [B, g, T, hs] holding P+t, by group count g (per layer under MHA sub-networks). */
+  rows: Map<number, Value>;
 }
 
 interface Context {
@@ -86,6 +125,8 @@ interface Context {
   dropoutMasks?: Map<string, Value>;
   /** Set when building with taps. */
   taps?: Map<string, Value>;
+  /** Set when building with kvCache. */
+  cache?: KvCache;
   specs: Map<string, ParamSpec>;
 }
 
@@ -128,12 +169,17 @@ function norm(ctx: Context, x: Value, prefix: string): Value {
   return tap(ctx, prefix, F.mul(F.mul(x, F.reciprocal(F.sqrt(F.add(meanSquare, ctx.c.normEps)))), weight));
 }
 
+/** Key/value groups of a kept layer with `heads` query heads: under MHA each head is its own group. */
+function kvGroups(sub: ModelConfig, heads: number): number {
+  return sub.nQueryGroups === sub.nHead ? heads : sub.nQueryGroups;
+}
+
 /** Causal self-attention of x [N, E] with queries grouped over shared keys and values. */
 function attention(ctx: Context, x: Value, slot: number, B: Dim, T: Dim, rope: RopeTables | undefined, mask: Value, linears: LinearSpec[]): Value {
   const { sub } = ctx;
   const hs = sub.headSize;
   const heads = ctx.s.layers[slot].heads;
-  const groups = sub.nQueryGroups === sub.nHead ? heads : sub.nQueryGroups;
+  const groups = kvGroups(sub, heads);
   const perGroup = heads / groups;
   const find = (name: string) => linears.find((s) => s.linear === name)!;
   // The 1/√hs scale is folded into q ([N, h·hs]) rather than applied to the scores ([B, g, q·T, T]).
@@ -145,12 +191,35 @@ function attention(ctx: Context, x: Value, slot: number, B: Dim, T: Dim, rope: R
     k = applyRope(k, rope);
   }
   const qGroups = F.transpose(q, [0, 2, 3, 1, 4]); // [B, g, q, T, hs]
-  const kT = F.transpose(k, [0, 2, 3, 1]); // [B, g, hs, T]
-  const vT = F.transpose(v, [0, 2, 1, 3]); // [B, g, T, hs]
-  const y = causalAttentionBlocks(qGroups, kT, vT, mask, [B, groups, perGroup, T, hs]); // [B, g, q, T, hs]
-  tap(ctx, `layers.${ctx.s.layers[slot].index}.attn.heads`, y);
+  const l = ctx.s.layers[slot].index;
+  let y: Value; // [B, g, q, T, hs]
+  if (ctx.cache) {
+    const keys = writeCache(ctx.cache, `${l}.key`, F.transpose(k, [0, 2, 1, 3])); // [B, g, S, hs]
+    const values = writeCache(ctx.cache, `${l}.value`, F.transpose(v, [0, 2, 1, 3])); // [B, g, S, hs]
+    const queries = F.reshape(qGroups, [B, groups, dimMul(perGroup, T), hs]);
+    const dims = [B, groups, perGroup, T, keys.shape[2]];
+    y = F.reshape(causalAttention(queries, F.transpose(keys, [0, 1, 3, 2]), values, mask, dims), [B, groups, perGroup, T, hs]);
+  } else {
+    const kT = F.transpose(k, [0, 2, 3, 1]); // [B, g, hs, T]
+    const vT = F.transpose(v, [0, 2, 1, 3]); // [B, g, T, hs]
+    y = causalAttentionBlocks(qGroups, kT, vT, mask, [B, groups, perGroup, T, hs]);
+  }
+  tap(ctx, `layers.${l}.attn.heads`, y);
   const merged = F.reshape(F.transpose(y, [0, 3, 1, 2, 4]), [x.shape[0], heads * hs]); // [N, h·hs]
   return linear(ctx, merged, find('o'));
+}
+
+/** The present of cache `name` (`<layer>.key` or `.value`): its past with `update` [B, g, T, hs] written into rows P..P+T−1. */
+function writeCache(cache: KvCache, name: string, update: Value): Value {
+  const [B, groups, T, hs] = update.shape;
+  let rows = cache.rows.get(groups as number);
+  if (!rows) {
+    rows = F.expand(F.unsqueeze(cache.positions, [0, 1, 3]), [B, groups, T, hs]);
+    cache.rows.set(groups as number, rows);
+  }
+  const present = F.scatterElements(cache.past.get(`past.${name}`)!, rows, update, 2);
+  cache.present.set(`present.${name}`, present);
+  return present;
 }
 
 /** Query blocks for a static sequence length T: none below 128, else blocks of 64, at most 4. */
@@ -224,13 +293,34 @@ function mlp(ctx: Context, x: Value, layer: number, linears: LinearSpec[]): Valu
 /** The [T, T] additive causal mask: 0 on and below the diagonal. */
 function causalMask(g: Graph, T: Dim, dtype: 'float32' | 'float64'): Value {
   const positions = F.range(g, T);
-  const later = F.greater(F.unsqueeze(positions, [0]), F.unsqueeze(positions, [1])); // key after query
+  return additiveMask(g, positions, positions, dtype);
+}
+
+/** [Tq, Tk]: 0 where the key's position is at most the query's, else MASKED. */
+function additiveMask(g: Graph, queries: Value, keys: Value, dtype: 'float32' | 'float64'): Value {
+  const later = F.greater(F.unsqueeze(keys, [0]), F.unsqueeze(queries, [1])); // key after query
   return F.where(later, F.scalar(g, MASKED, dtype), F.scalar(g, 0, dtype));
+}
+
+/** Declares `past_length` and the cache inputs (so the capacity S has a source before the mask needs it). */
+function declareCache(g: Graph, sub: ModelConfig, s: SubNetwork, B: Dim, T: Dim, dtype: 'float32' | 'float64'): { pastLength: Value; cache: KvCache } {
+  const pastLength = g.input('past_length', 'int64', []);
+  const past = new Map<string, Value>();
+  for (const { index, heads } of s.layers) {
+    for (const kind of ['key', 'value']) {
+      const name = `past.${index}.${kind}`;
+      past.set(name, g.input(name, dtype, [B, kvGroups(sub, heads), 'S', sub.headSize]));
+    }
+  }
+  const positions = F.add(F.range(g, T), pastLength);
+  const mask = additiveMask(g, positions, F.range(g, 'S'), dtype);
+  return { pastLength, cache: { positions, mask, past, present: new Map(), rows: new Map() } };
 }
 
 /**
  * Builds the graph of `options.subNetwork` of model `c` (validated first): inputs `tokens`
- * [B, T], every full-size parameter, the LoRA adapters if any, and `targets` with `loss`.
+ * [B, T], every full-size parameter, the LoRA adapters if any, `targets` with `loss`, and
+ * `past_length` and the caches with `kvCache`.
  */
 export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {}): ModelGraph {
   const s = options.subNetwork ?? fullSubNetwork(c);
@@ -259,13 +349,17 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
   const taps = new Map<string, Value>();
   if (options.taps) ctx.taps = taps;
   if (options.training && options.lora && options.lora.dropout > 0) ctx.dropoutMasks = dropoutMasks;
+  const declared = options.kvCache ? declareCache(g, sub, s, B, T, dtype) : undefined;
+  ctx.cache = declared?.cache;
+  // Without a cache each use makes its own Range, as it always has, so those graphs keep their exact bytes.
+  const positions = () => ctx.cache?.positions ?? F.range(g, T);
 
   const wte = param(ctx, 'wte'); // [V, E]
   let x = F.gather(wte, tokens); // [B, T, E]
-  if (c.position === 'learned') x = F.add(x, F.gather(param(ctx, 'wpe'), F.range(g, T))); // + [T, E]
+  if (c.position === 'learned') x = F.add(x, F.gather(param(ctx, 'wpe'), positions())); // + [T, E]
   x = F.flattenRows(x); // [N, E]: the residual stream stays 2-D
-  const rope = c.position === 'rope' ? ropeTables(g, T, rotaryDims(sub), sub.ropeTheta, c.ropeLayout, dtype) : undefined;
-  const mask = causalMask(g, T, dtype);
+  const rope = c.position === 'rope' ? ropeTables(g, positions(), rotaryDims(sub), sub.ropeTheta, c.ropeLayout, dtype) : undefined;
+  const mask = ctx.cache?.mask ?? causalMask(g, T, dtype);
   const linears = linearSpecs(c);
 
   s.layers.forEach((choice, slot) => {
@@ -282,7 +376,19 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
 
   const h = norm(ctx, x, 'norm_f'); // [N, E]
   const logits = c.tiedEmbeddings ? F.gemm(h, wte, { transB: true }) : linear(ctx, h, linears.find((spec) => spec.linear === 'head')!); // [N, V]
-  const result: ModelGraph = { graph: g, tokens, logits, params, lora, dropoutMasks, taps, config: sub };
+  const result: ModelGraph = {
+    graph: g,
+    tokens,
+    logits,
+    params,
+    lora,
+    dropoutMasks,
+    taps,
+    config: sub,
+    pastLength: declared?.pastLength,
+    past: ctx.cache?.past ?? new Map(),
+    present: ctx.cache?.present ?? new Map(),
+  };
   if (options.loss) {
     result.targets = g.input('targets', 'int64', [B, T]);
     result.loss = F.crossEntropy(logits, F.reshape(result.targets, [logits.shape[0]]), { ignoreIndex: options.ignoreIndex });

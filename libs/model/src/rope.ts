@@ -1,7 +1,7 @@
 /**
  * @module rope
  * Rotary position embeddings in the graph. Angles are computed in the graph from the
- * positions 0..T−1, so one graph serves every sequence length.
+ * positions (0..T−1, or given ones), so one graph serves every sequence length.
  */
 import { Dim, F, Graph, Tensor, Value } from '@carve/engine';
 import { RopeLayout } from './config';
@@ -20,9 +20,12 @@ export function ropeFrequencies(rotary: number, theta: number): Float32Array {
   return Float32Array.from({ length: rotary / 2 }, (_, i) => 1 / theta ** ((2 * i) / rotary));
 }
 
-/** The cos and sin tables for `seq` positions (symbolic 'T' allowed). */
-export function ropeTables(g: Graph, seq: Dim, rotary: number, theta: number, layout: RopeLayout, dtype: 'float32' | 'float64' = 'float32'): RopeTables {
-  const positions = F.unsqueeze(F.cast(F.range(g, seq), dtype), [1]); // [T, 1]
+/**
+ * The cos and sin tables for positions 0..seq−1 (symbolic 'T' allowed), or, given an int64
+ * [T] value, for those positions: a key/value-cached graph's tokens start after the past.
+ */
+export function ropeTables(g: Graph, seq: Dim | Value, rotary: number, theta: number, layout: RopeLayout, dtype: 'float32' | 'float64' = 'float32'): RopeTables {
+  const positions = F.unsqueeze(F.cast(seq instanceof Value ? seq : F.range(g, seq), dtype), [1]); // [T, 1]
   // The frequencies are float32, as llama2.c and Hugging Face compute them, in either dtype.
   const freqs = F.constant(g, Tensor.from(dtype, [1, rotary / 2], ropeFrequencies(rotary, theta))); // [1, r/2]
   const angles = F.mul(positions, freqs); // [T, r/2]

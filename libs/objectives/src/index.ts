@@ -1,6 +1,11 @@
 /**
  * @module @carve/objectives
- * Objectives of the multi-objective search.
+ * Objectives of the multi-objective search: parameters, FLOPs, weight magnitude, held-out
+ * loss, perplexity and KL from the full network, and latency.
  */
-export type { Objective, ObjectiveContext } from './objective';
-export { flopsObjective, objectivePlugins, paramsObjective } from './plugins';
+export { measure, ObjectiveContextError } from './objective';
+export type { Measurement, Objective, ObjectiveContext } from './objective';
+export { ValidationEvaluator } from './validation';
+export type { ValidationSettings } from './validation';
+export { flopsObjective, klObjective, magnitudeObjective, objectivePlugins, paramsObjective, perplexityObjective, valLossObjective } from './plugins';
+export * from './latency';

@@ -3,7 +3,7 @@
  * The objective contract: a named quantity of a sub-network that the search minimizes or
  * maximizes, and what objectives are built from.
  */
-import { Runtime } from '@carve/engine';
+import { Runtime, UserError } from '@carve/engine';
 import { Checkpoint, LoraConfig, ModelConfig, SubNetwork } from '@carve/model';
 import { SearchSpace } from '@carve/search-space';
 
@@ -19,6 +19,11 @@ export interface Objective {
   readonly direction: 'minimize' | 'maximize';
   /** The value for one sub-network; may be costly (a validation pass), hence the promise. */
   evaluate(s: SubNetwork): number | Measurement | Promise<number | Measurement>;
+  /**
+   * For an estimate (a predicted latency): the quantity measured directly, with which a
+   * search re-measures the members it keeps.
+   */
+  readonly measured?: Objective;
 }
 
 /** What objectives are built for; each objective takes what it needs and says what is missing. */
@@ -42,4 +47,11 @@ export interface ObjectiveContext {
 export async function measure(objective: Objective, s: SubNetwork): Promise<Measurement> {
   const result = await objective.evaluate(s);
   return typeof result === 'number' ? { value: result } : result;
+}
+
+/** An objective asked for what its context lacks (weights, held-out text, a space). */
+export class ObjectiveContextError extends UserError {
+  constructor(message: string) {
+    super(message, 'OBJECTIVE_CONTEXT');
+  }
 }

@@ -1,6 +1,6 @@
 import { Rng } from '@carve/engine';
 import { hypervolume, hypervolumeEstimate } from './hypervolume';
-import { crowdingDistance, dominates, nonDominatedSort, paretoFront } from './pareto';
+import { constrainedDominates, constrainedSort, crowdingDistance, dominates, nonDominatedSort, paretoFront } from './pareto';
 
 function randomPoints(rng: Rng, n: number, m: number, max = 8): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: m }, () => rng.int(max)));
@@ -74,5 +74,34 @@ describe('hypervolume', () => {
     const { volume, standardError } = hypervolumeEstimate(points, [8, 8, 8], 20000, new Rng(3));
     expect(standardError).toBeGreaterThan(0);
     expect(Math.abs(volume - exact)).toBeLessThan(4 * standardError);
+  });
+});
+
+describe('constrained sorting', () => {
+  /** Deb's rule applied naively: repeatedly take the points no remaining point constraint-dominates. */
+  function naiveConstrained(points: number[][], violations: number[]): number[][] {
+    let remaining = points.map((_, i) => i);
+    const fronts: number[][] = [];
+    while (remaining.length) {
+      const front = remaining.filter((i) => !remaining.some((j) => constrainedDominates(points[j], violations[j], points[i], violations[i])));
+      fronts.push(front);
+      remaining = remaining.filter((i) => !front.includes(i));
+    }
+    return fronts;
+  }
+
+  test('matches the naive reference on random sets with feasible and infeasible points', () => {
+    const rng = new Rng(4);
+    for (let t = 0; t < 200; t++) {
+      const points = randomPoints(rng, 1 + rng.int(30), 2 + rng.int(2));
+      const violations = points.map(() => (rng.next() < 0.5 ? 0 : rng.int(4) / 2));
+      expect(constrainedSort(points, violations).map((f) => [...f].sort((a, b) => a - b))).toEqual(naiveConstrained(points, violations));
+    }
+  });
+
+  test('feasible fronts come first, then infeasible points by violation, equal violations together', () => {
+    const points = [[5, 5], [0, 0], [1, 1], [9, 9], [2, 0]];
+    expect(constrainedSort(points, [0, 0.5, 0.5, 0, 0.2])).toEqual([[0], [3], [4], [1, 2]]);
+    expect(() => constrainedSort(points, [0])).toThrow('5 points but 1 violations');
   });
 });

@@ -69,3 +69,31 @@ export function crowdingDistance(points: readonly (readonly number[])[], front: 
   }
   return distance;
 }
+
+/**
+ * Deb's constraint domination: a feasible point (violation 0) beats an infeasible one, of
+ * two infeasible points the smaller violation wins, and two feasible points compare by
+ * Pareto dominance.
+ */
+export function constrainedDominates(a: readonly number[], violationA: number, b: readonly number[], violationB: number): boolean {
+  if (violationA === 0 && violationB === 0) return dominates(a, b);
+  return violationA < violationB;
+}
+
+/**
+ * Fronts under constraint domination: the feasible points in non-dominated fronts first,
+ * then the infeasible ones by increasing violation, equal violations sharing a front (their
+ * objectives do not matter: a search must first get back inside the constraints).
+ */
+export function constrainedSort(points: readonly (readonly number[])[], violations: readonly number[]): number[][] {
+  if (points.length !== violations.length) throw new Error(`${points.length} points but ${violations.length} violations`);
+  const feasible = violations.flatMap((v, i) => (v === 0 ? [i] : []));
+  const fronts = nonDominatedSort(feasible.map((i) => points[i])).map((front) => front.map((j) => feasible[j]));
+  const infeasible = violations.flatMap((v, i) => (v > 0 ? [i] : [])).sort((a, b) => violations[a] - violations[b] || a - b);
+  for (let k = 0; k < infeasible.length; k++) {
+    const i = infeasible[k];
+    if (k > 0 && violations[infeasible[k - 1]] === violations[i]) fronts[fronts.length - 1].push(i);
+    else fronts.push([i]);
+  }
+  return fronts;
+}

@@ -7,7 +7,6 @@ export { paramsOf, SamplerError } from './sampler';
 export type { Sampler, SamplerContext } from './sampler';
 export { calibratedSampler, drawFrom, gridSampler, paramGridSampler, randomSampler, sandwichSampler } from './samplers';
 export type { BinOptions } from './samplers';
-export { weightMagnitude } from './magnitude';
 export { histogramSvg, parameterHistogram } from './histogram';
 export type { ParameterHistogram } from './histogram';
 export { samplerPlugins } from './plugins';

@@ -1,9 +1,8 @@
 import { Rng } from '@carve/engine';
-import { loadLlama2c, presetConfig, resolveConfig, SubNetwork, subNetworkIssues } from '@carve/model';
+import { loadLlama2c, presetConfig, resolveConfig, SubNetwork, subNetworkIssues, weightMagnitude } from '@carve/model';
 import { jointSpace } from '@carve/search-space';
 import { describeWithAssets, STORIES260K } from '@carve/test-assets';
 import { histogramSvg, parameterHistogram } from './histogram';
-import { weightMagnitude } from './magnitude';
 import { paramsOf, Sampler, SamplerContext } from './sampler';
 import { calibratedSampler, drawFrom, gridSampler, paramGridSampler, randomSampler, sandwichSampler } from './samplers';
 

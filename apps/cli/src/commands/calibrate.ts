@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import { Rng, Runtime } from '@carve/engine';
 import { buildCalibrationSet, CalibrationRecord } from '@carve/importance';
-import { countParams, LanguageModel, loadTokenizer, SubNetwork } from '@carve/model';
-import { histogramSvg, parameterHistogram, Sampler, SamplerContext, weightMagnitude } from '@carve/sampler';
+import { countParams, LanguageModel, loadTokenizer, SubNetwork, weightMagnitude } from '@carve/model';
+import { histogramSvg, parameterHistogram, Sampler, SamplerContext } from '@carve/sampler';
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';

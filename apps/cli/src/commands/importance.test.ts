@@ -3,15 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openSafetensors } from '@carve/model';
 import { describeWithAssets, STORIES260K, TINYSTORIES_TRAIN, TINYSTORIES_VALID, TOK512 } from '@carve/test-assets';
-import { runCli } from '../main';
+import { carve } from '../testing/run-cli';
 
-/** Runs the CLI in-process and captures what it writes. */
-async function carve(argv: string[], interactive = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive });
-  return { code, stdout, stderr };
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-importance-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

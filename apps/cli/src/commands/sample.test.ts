@@ -94,7 +94,8 @@ describe('carve sample on the stories260K preset', () => {
     ['every invalid sampler option', ['--sampler', 'calibrated', '--sampler-options', '{"bins":1,"perBin":"x","rank":"loss"}'], `sampler 'calibrated' options: bins: must be >= 2 (got 1); perBin: expected a number (got "x"); rank: must be one of "score", "magnitude" (got "loss")`],
     ['the calibrated sampler without weights', ['--sampler', 'calibrated'], `sampler 'calibrated': without calibration data it ranks candidates by weight magnitude, which needs the model's weights: give --checkpoint instead of --preset`],
     ['the calibrated sampler ranking by score', ['--sampler', 'calibrated', '--sampler-options', '{"rank":"score"}'], "sampler 'calibrated': rank 'score' needs calibration data; use `carve calibrate --rank perplexity --data FILE --tokenizer PATH`, or rank 'magnitude'"],
-    ['an unknown objective', ['--objective', 'latency'], 'unknown objective plugin "latency" (objective plugins: flops, params)'],
+    ['an unknown objective', ['--objective', 'speed'], 'unknown objective plugin "speed" (objective plugins: flops, kl, latency, latency-predicted, magnitude, params, perplexity, val-loss)'],
+    ['an objective that needs the weights', ['--objective', 'latency'], "objective/latency@1.0.0: objective 'latency' runs the sub-networks: it needs the model's weights (a checkpoint), not only a config"],
     ['a plugin package that is not installed', ['--plugin', 'carve-plugin-nope'], `plugin package 'carve-plugin-nope': not installed (looked in node_modules from ${process.cwd()} up); install it there with \`npm install carve-plugin-nope\``],
     ['a sandwich of one', ['--sampler', 'sandwich', '--n', '1'], "sampler 'sandwich': needs at least 2 sub-networks per call (largest and smallest), got 1"],
   ];

@@ -4,9 +4,9 @@
  * count (and any --objective's value), or with --summary their parameter histogram alone.
  */
 import { Rng } from '@carve/engine';
-import { SubNetwork } from '@carve/model';
-import { Objective, ObjectiveContext } from '@carve/objectives';
-import { histogramSvg, parameterHistogram, Sampler, SamplerContext, weightMagnitude } from '@carve/sampler';
+import { SubNetwork, weightMagnitude } from '@carve/model';
+import { measure, Objective, ObjectiveContext } from '@carve/objectives';
+import { histogramSvg, parameterHistogram, Sampler, SamplerContext } from '@carve/sampler';
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
@@ -70,7 +70,7 @@ export function sampleCommand(io: CliIO): Command {
       }
       for (const s of subnets) {
         const { params, subNetwork } = subNetworkRecord(config, s);
-        const values = objectives.length ? { objectives: Object.fromEntries(await Promise.all(objectives.map(async (o) => [o.name, await o.evaluate(s)]))) } : {};
+        const values = objectives.length ? { objectives: Object.fromEntries(await Promise.all(objectives.map(async (o) => [o.name, (await measure(o, s)).value]))) } : {};
         io.stdout(`${JSON.stringify({ params, ...values, subNetwork })}\n`);
       }
     });

@@ -4,15 +4,8 @@ import * as path from 'node:path';
 import { Rng } from '@carve/engine';
 import { initWeights, LORA_TARGETS, loraParamSpecs, openSafetensors, paramSpecs, resolveConfig, saveHfCheckpoint } from '@carve/model';
 import { describeWithAssets, STORIES260K, TINYSTORIES_TRAIN, TOK512 } from '@carve/test-assets';
-import { runCli } from '../main';
+import { carve } from '../testing/run-cli';
 
-/** Runs the CLI in-process and captures what it writes. */
-async function carve(argv: string[], interactive = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive });
-  return { code, stdout, stderr };
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-train-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -142,7 +135,7 @@ describe('carve train on a tiny random model', () => {
   test('a progress line with step, loss and ETA goes to stderr when it is a terminal', async () => {
     const r = await carve(base(at('tty'), ['--steps', '2', '--force']), true);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^\rtrain: step 1\/2, loss \d+\.\d{4}, ETA \d+m\d\ds {3}\rtrain: step 2\/2, loss \d+\.\d{4}, ETA 0m00s {3}\n$/);
+    expect(r.stderr).toMatch(/^\rtrain: █{12}░{12} 1\/2, loss \d+\.\d{4}, ETA \d+m\d\ds {3}\rtrain: █{24} 2\/2, loss \d+\.\d{4}, ETA 0m00s {3}\n$/);
   });
 });
 

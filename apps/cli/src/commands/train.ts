@@ -8,14 +8,15 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Rng, Runtime } from '@carve/engine';
-import { countParams, initLora, loadTokenizer, LoraConfig, ModelConfig, loraParamSpecs, paramSpecs, SubNetwork } from '@carve/model';
-import { drawFrom, gridSampler, Sampler, SamplerContext, weightMagnitude } from '@carve/sampler';
+import { countParams, initLora, loadTokenizer, LoraConfig, ModelConfig, loraParamSpecs, paramSpecs, SubNetwork, weightMagnitude } from '@carve/model';
+import { drawFrom, gridSampler, Sampler, SamplerContext } from '@carve/sampler';
 import { buildTrainingData, DataLoader, DataSource, StepMetrics, SuperNetworkStep, SuperNetworkTrainer, TrainingStrategy } from '@carve/trainer';
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
 import { resolveModelSpace } from '../model-space';
 import { positiveInt } from '../options';
+import { createProgress } from '../progress';
 import { outputIssue, writeFolderAtomically } from '../output-dir';
 import { subNetworkRecord } from '../subnetworks';
 import { createEvaluator, ValidationLoss } from '../train/evaluate';
@@ -153,7 +154,7 @@ async function runTraining(io: CliIO, args: TrainArgs, checked: TrainSettings, p
   const ignoreIndex = data.record.ignoreIndex;
   const step = new SuperNetworkStep({ config, weights: model.weights, lora, trainable: s.full ? 'all' : 'lora', runtime, seqLen: s.seqLen, ignoreIndex, dropoutRng: stream(s.seed, DROPOUT_STREAM) });
   let last: StepMetrics | undefined;
-  const progress = createProgress(io, s.steps);
+  const progress = createProgress(io, 'train:', s.steps);
   const out = args.out;
   const trainer = new SuperNetworkTrainer({
     step, strategy, sampler, samplerRng, data: loader, batchSize: s.batchSize, accumulation: s.accumulation, steps: s.steps, warmupSteps: s.warmup,
@@ -162,7 +163,7 @@ async function runTraining(io: CliIO, args: TrainArgs, checked: TrainSettings, p
       last = m;
       const loss = m.networks.reduce((a, n) => a + n.loss, 0) / m.networks.length;
       appendMetrics(out, { type: 'train', step: m.step, lr: m.lr, loss, gradNorm: m.gradNorm, networks: m.networks });
-      progress(m.step, loss);
+      progress(m.step, `loss ${loss.toFixed(4)}`);
     },
   });
   const evaluator = createEvaluator({ model, lora, networks, data: loader, batchSize: s.batchSize, ignoreIndex, runtime });
@@ -253,26 +254,4 @@ function writeTrained(out: string, config: ModelConfig, parameters: Map<string, 
     'carve.model': config.name,
     ...(lora ? { 'carve.lora': JSON.stringify(lora) } : {}),
   });
-}
-
-/** A progress line redrawn on stderr (only when it is a terminal): step, loss and ETA. */
-function createProgress(io: CliIO, steps: number): ((step: number, loss: number) => void) & { finish: () => void } {
-  const start = Date.now();
-  let first: number | undefined;
-  let drawn = false;
-  const update = (step: number, loss: number) => {
-    if (!io.interactive) return;
-    first ??= step - 1;
-    const perStep = (Date.now() - start) / (step - first);
-    io.stderr(`\rtrain: step ${step}/${steps}, loss ${loss.toFixed(4)}, ETA ${duration(perStep * (steps - step))}   `);
-    drawn = true;
-  };
-  return Object.assign(update, { finish: () => drawn && io.stderr('\n') });
-}
-
-function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s % 60).padStart(2, '0')}s`;
 }

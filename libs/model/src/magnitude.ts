@@ -3,7 +3,10 @@
  * Weight magnitude of a sub-network: Σ|w| over the blocks of the weights it keeps. After
  * importance sorting, a candidate that keeps larger weights keeps more of the model.
  */
-import { Checkpoint, paramSpecs, paramView, sliceHost, SubNetwork } from '@carve/model';
+import { Checkpoint } from './checkpoint/checkpoint';
+import { paramSpecs } from './params';
+import { paramView, sliceHost } from './slicing';
+import { SubNetwork } from './subnetwork';
 
 /** A function giving Σ|w| of any sub-network of `model` (embeddings included). */
 export function weightMagnitude(model: Checkpoint): (s: SubNetwork) => number {
