@@ -27,33 +27,28 @@ const minimize = (...names: string[]): Objective[] => names.map((name) => ({ nam
 const zdtG = (x: readonly number[]) => 1 + (9 * x.slice(1).reduce((a, b) => a + b, 0)) / (x.length - 1);
 
 /**
- * ZDT1, 30 variables: f1 = x1, f2 = g·(1 − √(f1/g)); front f2 = 1 − √f1. Up to (1.1, 1.1)
- * the front dominates ∫₀¹ (0.1 + √f1) df1 = 0.1 + 2/3, plus 0.1 × 1.1 beyond f1 = 1.
+ * A ZDT problem with 30 variables: f1 = x1, f2 = g·h(f1/g), whose front is f2 = h(f1) for
+ * f1 ∈ [0, 1]; `optimal` is the hypervolume that front dominates up to (1.1, 1.1).
  */
-export const zdt1: Problem = {
-  name: 'zdt1',
-  objectives: minimize('f1', 'f2'),
-  domain: continuousDomain(30),
-  evaluate(x) {
-    const g = zdtG(x);
-    return [x[0], g * (1 - Math.sqrt(x[0] / g))];
-  },
-  reference: [1.1, 1.1],
-  optimalHypervolume: 0.1 + 2 / 3 + 0.11,
-};
+function zdt(name: string, h: (r: number) => number, optimal: number): Problem {
+  return {
+    name,
+    objectives: minimize('f1', 'f2'),
+    domain: continuousDomain(30),
+    evaluate(x) {
+      const g = zdtG(x);
+      return [x[0], g * h(x[0] / g)];
+    },
+    reference: [1.1, 1.1],
+    optimalHypervolume: optimal,
+  };
+}
 
-/** ZDT2, 30 variables: f2 = g·(1 − (f1/g)²); front f2 = 1 − f1², so 0.1 + 1/3 + 0.11. */
-export const zdt2: Problem = {
-  name: 'zdt2',
-  objectives: minimize('f1', 'f2'),
-  domain: continuousDomain(30),
-  evaluate(x) {
-    const g = zdtG(x);
-    return [x[0], g * (1 - (x[0] / g) ** 2)];
-  },
-  reference: [1.1, 1.1],
-  optimalHypervolume: 0.1 + 1 / 3 + 0.11,
-};
+/** ZDT1: h(r) = 1 − √r. The front dominates ∫₀¹ (0.1 + √f1) df1 = 0.1 + 2/3, plus 0.1 × 1.1 beyond f1 = 1. */
+export const zdt1 = zdt('zdt1', (r) => 1 - Math.sqrt(r), 0.1 + 2 / 3 + 0.11);
+
+/** ZDT2: h(r) = 1 − r², so 0.1 + 1/3 + 0.11. */
+export const zdt2 = zdt('zdt2', (r) => 1 - r ** 2, 0.1 + 1 / 3 + 0.11);
 
 /**
  * DTLZ2 with 3 objectives and 12 variables (k = 10 distance variables, 0.5 on the front):

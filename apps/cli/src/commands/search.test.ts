@@ -40,7 +40,7 @@ describe('carve search on a tiny random model', () => {
     expect(front.reference).toHaveLength(2);
     expect(front.hypervolume).toBeGreaterThan(0);
     const table = run.stdout.split('\n');
-    expect(table[0]).toMatch(/^trial\s+params\s+magnitude \(max\)\s+params \(min\)\s+sub-network$/);
+    expect(table[0]).toMatch(/^trial\s+params\s+magnitude ↑\s+params ↓\s+sub-network$/);
     expect(table).toHaveLength(front.members.length + 3); // header, members, summary, final newline
     expect(run.stdout).toContain(`Pareto-optimal of 14 trials; hypervolume`);
   });
@@ -84,7 +84,7 @@ describe('carve search on a tiny random model', () => {
       expect(m.details['latency-predicted.mape']).toBeGreaterThanOrEqual(0);
       expect(m.remeasured['latency-predicted']).toBeGreaterThan(0);
     }
-    expect(run.stdout.split('\n')[0]).toMatch(/latency-predicted \(min\)\s+latency-predicted \(measured\)\s+sub-network$/);
+    expect(run.stdout.split('\n')[0]).toMatch(/latency-predicted ↓\s+latency-predicted \(measured\)\s+sub-network$/);
   });
 
   test('a search killed (SIGKILL) part-way and resumed makes the same trials as an uninterrupted one', async () => {

@@ -42,7 +42,7 @@ export function describeSubNetwork(s: SubNetwork): string {
 export function frontTable(front: readonly Trial<SubNetwork>[], objectives: readonly Objective[], remeasured: readonly (Record<string, number> | undefined)[] = []): string {
   const number = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
   const measured = objectives.filter((o) => remeasured.some((r) => r?.[o.name] !== undefined)).map((o) => o.name);
-  const header = ['trial', 'params', ...objectives.map((o) => `${o.name} (${o.direction === 'minimize' ? 'min' : 'max'})`), ...measured.map((name) => `${name} (measured)`), 'sub-network'];
+  const header = ['trial', 'params', ...objectives.map((o) => `${o.name} ${o.direction === 'minimize' ? '↓' : '↑'}`), ...measured.map((name) => `${name} (measured)`), 'sub-network'];
   const rows = front.map((t, i) => [
     String(t.index),
     String(t.details?.params ?? ''),
