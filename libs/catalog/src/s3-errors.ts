@@ -1,0 +1,48 @@
+/**
+ * @module s3-errors
+ * Turns what the AWS SDK throws into one line a user can act on. The SDK's errors are
+ * either network errors (a Node error code, after the SDK's retries) or service errors
+ * (an S3 error code and an HTTP status); each common cause gets its own advice.
+ */
+
+/** Node's codes for a server that cannot be reached at all. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  message?: string;
+  errors?: { code?: string }[];
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+/**
+ * Why an S3 call failed, as the end of a message (`cannot connect (ECONNREFUSED) after 3
+ * attempts; ...`). `bucket` is named in the advice for a missing bucket.
+ */
+export function describeS3Failure(error: unknown, bucket: string, maxAttempts: number): string {
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
+  // Node reports a refused dual-stack connection as an AggregateError of one error per address;
+  // an error from another realm (a test sandbox) reaches us only as the SDK's wrapper's message.
+  const code = e.code ?? e.errors?.[0]?.code ?? [...NETWORK_CODES].find((c) => e.message?.includes(c));
+  const attempts = e.$metadata?.attempts ?? maxAttempts;
+  const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  if (code && NETWORK_CODES.has(code)) return `cannot connect (${code}) ${tries}; check the endpoint and that the server is running`;
+  if (e.name === 'TimeoutError') return `no answer in time (${e.message}) ${tries}; check the endpoint and the network`;
+  if (e.name === 'CredentialsProviderError') {
+    return 'no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE';
+  }
+  const status = e.$metadata?.httpStatusCode;
+  const service = `${e.name ?? 'Error'}${status ? `, HTTP ${status}` : ''}`;
+  if (e.name === 'NoSuchBucket') return `bucket '${bucket}' does not exist (${service}); create it, or set the bucket option or CARVE_S3_BUCKET`;
+  if (status === 403 || ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(e.name ?? '')) {
+    return `access denied (${service}); check the credentials and that they may use bucket '${bucket}'`;
+  }
+  return `${e.message || 'failed'} (${service})`;
+}
+
+/** Whether `error` says that the requested object does not exist. */
+export function isNotFound(error: unknown): boolean {
+  const e = error as SdkError;
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || (e?.$metadata?.httpStatusCode === 404 && e?.name !== 'NoSuchBucket');
+}

@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadRunSpec, parseRunSpec, runSpecSchema } from './spec';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-spec-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('{} is a complete spec: every default filled in', () => {
+  const spec = parseRunSpec({});
+  expect(spec).toMatchObject({
+    seed: 0,
+    space: { name: 'joint', options: {} },
+    sampler: { name: 'calibrated' },
+    training: { strategy: { name: 'sandwich-kd' }, steps: 200, lora: { rank: 8, alpha: 16, dropout: 0 }, full: false },
+    search: { strategy: { name: 'nsga2' }, objectives: [{ name: 'val-loss' }, { name: 'latency' }], budget: 40, constraints: [] },
+    export: { max: 5, onnx: true },
+    output: { catalog: 'local', root: 'carve-runs' },
+  });
+  expect(parseRunSpec(undefined)).toEqual(spec);
+  // The defaults of nested objects equal what parsing an empty nested object gives.
+  expect(parseRunSpec({ training: {}, search: {}, data: {}, importance: {}, latency: {}, export: {}, output: {} })).toEqual(spec);
+});
+
+test('every problem is listed with its path', () => {
+  const bad = { seed: -1, trianing: {}, training: { steps: 0, lora: { dropout: 1 } }, search: { objectives: [{ name: 'val-loss' }, { name: 'val-loss' }], constraints: [{ objective: 'latency', max: 5 }, { objective: 'val-loss' }], reference: [1] }, output: { endpoint: 'not a url' } };
+  let issues: readonly string[] = [];
+  try {
+    parseRunSpec(bad, 'spec.yaml');
+  } catch (e) {
+    issues = (e as { issues: string[] }).issues;
+    expect((e as Error).message).toMatch(/^spec.yaml: \d+ problems: /);
+  }
+  expect(issues).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^seed: /),
+      expect.stringMatching(/^\(top level\): Unrecognized key: "trianing"/),
+      expect.stringMatching(/^training.steps: /),
+      expect.stringMatching(/^training.lora.dropout: /),
+      expect.stringMatching(/^search.constraints.1: give max, min or both/),
+      expect.stringMatching(/^output.endpoint: /),
+    ]),
+  );
+});
+
+test('cross-field checks of the search name their place', () => {
+  const issues = (() => {
+    try {
+      parseRunSpec({ search: { objectives: [{ name: 'val-loss' }, { name: 'val-loss' }], constraints: [{ objective: 'latency', max: 5 }], reference: [1] } });
+    } catch (e) {
+      return (e as { issues: string[] }).issues;
+    }
+    return [];
+  })();
+  expect(issues).toEqual([
+    "search.constraints.0.objective: 'latency' is not an objective of the search (val-loss, val-loss)",
+    "search.objectives.1.name: 'val-loss' is given twice",
+    'search.reference: 1 values for 2 objectives (val-loss, val-loss)',
+  ]);
+});
+
+test('JSON and YAML files load to the same spec; unreadable and malformed files say so', () => {
+  const doc = { name: 'small', training: { steps: 20 }, search: { budget: 12, objectives: [{ name: 'val-loss' }, { name: 'params' }] } };
+  fs.writeFileSync(path.join(tmp, 'spec.json'), JSON.stringify(doc));
+  fs.writeFileSync(path.join(tmp, 'spec.yaml'), 'name: small\ntraining:\n  steps: 20\nsearch:\n  budget: 12\n  objectives:\n    - name: val-loss\n    - name: params\n');
+  expect(loadRunSpec(path.join(tmp, 'spec.yaml'))).toEqual(loadRunSpec(path.join(tmp, 'spec.json')));
+  expect(loadRunSpec(path.join(tmp, 'spec.json')).search.budget).toBe(12);
+  expect(() => loadRunSpec(path.join(tmp, 'missing.json'))).toThrow(`${path.join(tmp, 'missing.json')}: 1 problem: cannot read it (ENOENT)`);
+  fs.writeFileSync(path.join(tmp, 'bad.yaml'), 'training: [unclosed');
+  expect(() => loadRunSpec(path.join(tmp, 'bad.yaml'))).toThrow(/bad.yaml: 1 problem: not valid YAML: /);
+});
+
+test('the schema is exported for documentation and tools', () => {
+  expect(Object.keys(runSpecSchema.shape)).toEqual(['name', 'seed', 'model', 'data', 'plugins', 'space', 'importance', 'sampler', 'training', 'search', 'latency', 'export', 'output']);
+});

@@ -1,0 +1,193 @@
+/**
+ * @module spec
+ * The run spec: everything a compression run needs, as one JSON or YAML document validated
+ * by one zod schema. Every field has a default, so `{}` is a complete spec (the embedded
+ * model, its corpus, the defaults below); a bad spec is reported with every problem at once,
+ * each with its path in the document.
+ */
+import * as fs from 'node:fs';
+import { UserError } from '@carve/engine';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** A plugin chosen by name, with its options (validated later by the plugin's own schema). */
+const pluginRef = (name: string) =>
+  z
+    .object({ name: z.string().min(1).default(name), options: z.record(z.string(), z.unknown()).default({}) })
+    .strict()
+    .default({ name, options: {} });
+
+const files = z.array(z.string().min(1)).nonempty();
+
+export const runSpecSchema = z
+  .object({
+    /** A label for the run, shown in the catalog. */
+    name: z.string().optional(),
+    /** Seed of every random choice: data split, sampler, adapters, dropout, search. */
+    seed: z.number().int().min(0).default(0),
+    model: z
+      .object({
+        /** A Hugging Face folder or a llama2.c .bin. @default the embedded model, models/carve-sotu-1m */
+        checkpoint: z.string().min(1).optional(),
+        /** @default the checkpoint folder's tokenizer.json */
+        tokenizer: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    data: z
+      .object({
+        /** Text for importance scoring. @default the training text */
+        calibration: files.optional(),
+        /** Training text. @default the embedded model's corpus */
+        train: files.optional(),
+        /** Held-out text for the search and the evaluation. @default documents held out of the training text */
+        validation: files.optional(),
+        format: z.enum(['text', 'jsonl', 'alpaca']).optional(),
+        /** Cut text files into documents at this string. */
+        separator: z.string().min(1).optional(),
+        validationFraction: z.number().min(0).max(0.9).default(0.05),
+      })
+      .strict()
+      .default({ validationFraction: 0.05 }),
+    /** Plugin packages to load. */
+    plugins: z.array(z.string().min(1)).default([]),
+    space: pluginRef('joint'),
+    importance: z
+      .object({
+        enabled: z.boolean().default(true),
+        samples: z.number().int().positive().default(200),
+        seqLen: z.number().int().positive().optional(),
+        statistic: z.enum(['mean-abs', 'l2', 'variance']).default('mean-abs'),
+        layerScoring: z.enum(['block', 'drop']).default('block'),
+      })
+      .strict()
+      .default({ enabled: true, samples: 200, statistic: 'mean-abs', layerScoring: 'block' }),
+    sampler: pluginRef('calibrated'),
+    training: z
+      .object({
+        strategy: pluginRef('sandwich-kd'),
+        steps: z.number().int().positive().default(200),
+        batchSize: z.number().int().positive().default(8),
+        seqLen: z.number().int().positive().optional(),
+        lr: z.number().positive().default(1e-3),
+        lora: z
+          .object({
+            rank: z.number().int().positive().default(8),
+            alpha: z.number().positive().default(16),
+            dropout: z.number().min(0).lt(1).default(0),
+            targets: z.array(z.enum(['q', 'k', 'v', 'o', 'mlp', 'head'])).nonempty().optional(),
+          })
+          .strict()
+          .default({ rank: 8, alpha: 16, dropout: 0 }),
+        /** Train every weight instead of LoRA adapters. */
+        full: z.boolean().default(false),
+        threads: z.number().int().positive().default(1),
+      })
+      .strict()
+      .default({ strategy: { name: 'sandwich-kd', options: {} }, steps: 200, batchSize: 8, lr: 1e-3, lora: { rank: 8, alpha: 16, dropout: 0 }, full: false, threads: 1 }),
+    search: z
+      .object({
+        strategy: pluginRef('nsga2'),
+        objectives: z
+          .array(z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }).strict())
+          .nonempty()
+          .default([
+            { name: 'val-loss', options: {} },
+            { name: 'latency', options: {} },
+          ]),
+        constraints: z
+          .array(
+            z
+              .object({ objective: z.string().min(1), max: z.number().optional(), min: z.number().optional() })
+              .strict()
+              .refine((c) => c.max !== undefined || c.min !== undefined, { message: 'give max, min or both' }),
+          )
+          .default([]),
+        budget: z.number().int().positive().default(40),
+        /** The hypervolume's reference point, one value per objective. @default fixed after the anchors */
+        reference: z.array(z.number()).nonempty().optional(),
+      })
+      .strict()
+      .superRefine((search, ctx) => {
+        const names = search.objectives.map((o) => o.name);
+        search.constraints.forEach((c, i) => {
+          if (!names.includes(c.objective)) ctx.addIssue({ code: 'custom', path: ['constraints', i, 'objective'], message: `'${c.objective}' is not an objective of the search (${names.join(', ')})` });
+        });
+        names.forEach((name, i) => {
+          if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['objectives', i, 'name'], message: `'${name}' is given twice` });
+        });
+        if (search.reference && search.reference.length !== names.length) {
+          ctx.addIssue({ code: 'custom', path: ['reference'], message: `${search.reference.length} values for ${names.length} objectives (${names.join(', ')})` });
+        }
+      })
+      .default({ strategy: { name: 'nsga2', options: {} }, objectives: [{ name: 'val-loss', options: {} }, { name: 'latency', options: {} }], constraints: [], budget: 40 }),
+    /** How exported models are measured (and the default options of the latency objectives). */
+    latency: z
+      .object({
+        batch: z.number().int().positive().default(1),
+        seqLen: z.number().int().positive().optional(),
+        threads: z.number().int().positive().default(1),
+        warmup: z.number().int().min(0).default(3),
+        repeats: z.number().int().positive().default(20),
+      })
+      .strict()
+      .default({ batch: 1, threads: 1, warmup: 3, repeats: 20 }),
+    export: z
+      .object({
+        /** At most this many members of the front, spread along it. */
+        max: z.number().int().positive().default(5),
+        onnx: z.boolean().default(true),
+      })
+      .strict()
+      .default({ max: 5, onnx: true }),
+    output: z
+      .object({
+        catalog: z.enum(['local', 's3']).default('local'),
+        /** The local catalog's folder (runs go under runs/<id>/), and the work folder of an S3 run. */
+        root: z.string().min(1).default('carve-runs'),
+        bucket: z.string().min(1).optional(),
+        prefix: z.string().optional(),
+        endpoint: z.string().url().optional(),
+        region: z.string().optional(),
+      })
+      .strict()
+      .default({ catalog: 'local', root: 'carve-runs' }),
+  })
+  .strict();
+
+/** A run spec with every default filled in. */
+export type RunSpec = z.output<typeof runSpecSchema>;
+
+/** A spec that failed validation: `issues` lists each problem as `path: message`. */
+export class SpecError extends UserError {
+  constructor(where: string, issues: readonly string[]) {
+    super(`${where}: ${issues.length} problem${issues.length === 1 ? '' : 's'}: ${issues.join('; ')}`, 'invalid_spec', issues);
+  }
+}
+
+/** Checks a parsed document and fills in the defaults; every problem is named by its path. */
+export function parseRunSpec(document: unknown, where = 'run spec'): RunSpec {
+  const result = runSpecSchema.safeParse(document ?? {});
+  if (result.success) return result.data;
+  throw new SpecError(
+    where,
+    result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`),
+  );
+}
+
+/** Reads a spec file: YAML for .yaml/.yml, JSON otherwise. */
+export function loadRunSpec(path: string): RunSpec {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SpecError(path, [`cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
+  }
+  let document: unknown;
+  try {
+    document = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw new SpecError(path, [`not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  return parseRunSpec(document, path);
+}

@@ -1,0 +1,27 @@
+/**
+ * @module run/report
+ * The self-contained HTML report of one compression run.
+ */
+import { page, section } from '../html';
+import { RunReportData } from './data';
+import { exportedTable } from './exported';
+import { header } from './header';
+import { histogramPlot } from './histogram';
+import { paretoPlots } from './pareto';
+import { trainingPlots } from './training';
+
+/**
+ * One HTML document (inline CSS and SVG; no script, nothing fetched) with the run's facts,
+ * its Pareto plots, the sampler's parameter histogram, the training curves and the
+ * exported models. Missing or empty parts render as notes; every string is escaped.
+ */
+export function renderRunReport(data: RunReportData): string {
+  const objectives = data.objectives ?? [];
+  return page(`carve run ${data.run?.id ?? ''}`, [
+    header(data),
+    section('section-pareto', 'Pareto front', paretoPlots(objectives, data.trials ?? [])),
+    section('section-histogram', 'Sampler grid', histogramPlot(data.histogram)),
+    section('section-training', 'Training', trainingPlots(data.training)),
+    section('section-exported', 'Exported models', exportedTable(objectives, data.exported ?? [])),
+  ].join('\n'));
+}
