@@ -10,6 +10,8 @@ import { generateCommand } from './commands/generate';
 import { importanceCommand } from './commands/importance';
 import { sampleCommand } from './commands/sample';
 import { spaceCommand } from './commands/space';
+import { reportCommand } from './commands/report';
+import { runsCommand } from './commands/runs';
 import { searchCommand } from './commands/search';
 import { trainCommand } from './commands/train';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, isUserError } from './errors';
@@ -19,7 +21,7 @@ function program(io: CliIO): Command {
   const root = new Command('carve')
     .description('compress language models by automated sub-network search')
     .showHelpAfterError('(run with --help for usage)');
-  const commands = [generateCommand(io), evalLossCommand(io), importanceCommand(io), spaceCommand(io), sampleCommand(io), calibrateCommand(io), trainCommand(io), searchCommand(io)];
+  const commands = [generateCommand(io), evalLossCommand(io), importanceCommand(io), spaceCommand(io), sampleCommand(io), calibrateCommand(io), trainCommand(io), searchCommand(io), runsCommand(io), reportCommand(io)];
   for (const command of commands) root.addCommand(command);
   // Commander would call process.exit and print through console; route both through io.
   const configure = (c: Command) => {

@@ -45,6 +45,8 @@ describe('createRegistry', () => {
       'objective/params @carve',
       'objective/perplexity @carve',
       'objective/val-loss @carve',
+      'catalog-backend/local @carve',
+      'catalog-backend/s3 @carve',
     ]);
   });
 

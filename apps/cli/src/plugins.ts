@@ -1,38 +1,9 @@
 /**
  * @module plugins
- * The registry every command resolves its plugins from: carve's built-in search spaces,
- * importance scorers, samplers, training strategies, objectives and search strategies, registered exactly as a third party's are,
- * then the plugin packages the user names with `--plugin`.
+ * The registry every command resolves its plugins from (the pipeline's: built-ins, then the
+ * packages named with `--plugin`), and the collector for repeatable options.
  */
-import { importancePlugins } from '@carve/importance';
-import { objectivePlugins } from '@carve/objectives';
-import { optimizerPlugins } from '@carve/optimizer';
-import { loadPluginPackages, PluginDefinition, PluginRegistry } from '@carve/registry';
-import { samplerPlugins } from '@carve/sampler';
-import { searchSpacePlugins } from '@carve/search-space';
-import { strategyPlugins } from '@carve/trainer';
-
-/** Every built-in plugin, in pipeline order. */
-const BUILT_INS: readonly (readonly PluginDefinition[])[] = [
-  searchSpacePlugins as readonly PluginDefinition[],
-  importancePlugins as readonly PluginDefinition[],
-  samplerPlugins as readonly PluginDefinition[],
-  strategyPlugins as readonly PluginDefinition[],
-  objectivePlugins as readonly PluginDefinition[],
-  optimizerPlugins as readonly PluginDefinition[],
-];
-
-/**
- * A registry holding the built-ins (source '@carve') and the plugins of `pluginPackages`,
- * each resolved as `require` would from `resolveFrom`. A package that cannot be loaded is a
- * PluginError listing every problem of every package.
- */
-export function createRegistry(pluginPackages: readonly string[], resolveFrom: string): PluginRegistry {
-  const registry = new PluginRegistry();
-  for (const definitions of BUILT_INS) registry.register(definitions, { source: '@carve' });
-  if (pluginPackages.length > 0) loadPluginPackages(registry, pluginPackages, { resolveFrom });
-  return registry;
-}
+export { createRegistry } from '@carve/pipeline';
 
 /** Commander's collector for a repeatable option: `--plugin a --plugin b` gives ['a', 'b']. */
 export function collect(value: string, previous: string[]): string[] {

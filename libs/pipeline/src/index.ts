@@ -3,7 +3,18 @@
  * The compression run: the run spec (one zod schema, JSON or YAML), and the stage graph with
  * completion markers, resume and invalidation.
  */
+export { BUILT_IN_PLUGINS, createRegistry } from './plugins';
 export { loadRunSpec, parseRunSpec, runSpecSchema, SpecError } from './spec';
 export type { RunSpec } from './spec';
 export { fileSha256, MARKERS, planStages, runStages, stageOrder } from './stages';
 export type { PlannedStage, RunStagesOptions, Stage, StageDecision, StageMarker } from './stages';
+export { RUN_FILES, runReportData } from './report-data';
+export { DEFAULT_IMPORTANCE_SEQ_LEN, ImportanceStepError, runImportanceStep } from './steps/importance';
+export type { ImportanceFile, ImportanceHooks, ImportanceResult, ImportanceStepOptions } from './steps/importance';
+export { compactJson, exportModels, MODELS_FOLDER, MODELS_INDEX, pickFrontMembers, replaceFolderAtomically, writeHfTokenizer } from './steps/export';
+export type { ExportedFile, ExportedModel, ExportMember, ExportOptions, FrontPoint, ModelsIndex } from './steps/export';
+export { EVALUATION_FILE, evaluateModels } from './steps/evaluate';
+export type { EvaluateOptions, Evaluation, ModelEvaluation } from './steps/evaluate';
+export { changedTrainSettings, checkTrainFiles, checkTrainSettings, createRunFolder, loadModelAndSpace, readTrainRun, resolveTrainDefaults, TRAIN_DATA_FORMATS, TRAIN_FILES, TRAIN_SETTING_NAMES, trainFolderIssue, TrainError, trainSettingsSchema, trainSuperNetwork } from './steps/train';
+export type { ModelAndSpace, PreviousTrainRun, ResolvedTrainSettings, SettingLabel, TrainHooks, TrainRunRecord, TrainSettingName, TrainSettings, TrainStepOptions, TrainStepResult, ValidationLoss } from './steps/train';
+export * from './steps/search';

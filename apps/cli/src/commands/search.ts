@@ -1,16 +1,15 @@
 /**
  * @module commands/search
  * `carve search`: multi-objective search over a trained super-network's sub-networks with a
- * strategy and objectives from the registry. The search lives in one folder: search.json
- * (settings and the trial log, rewritten atomically after every trial, so --resume replays
- * it without evaluating a finished trial again), and at the end trials.json and front.json.
+ * strategy and objectives from the registry. The search itself is the pipeline's search step
+ * (one folder: search.json, rewritten after every trial so --resume replays it, then
+ * trials.json and front.json); this command turns options into its settings, checks them
+ * all at once, draws its progress and prints its front.
  */
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { Runtime } from '@carve/engine';
-import { countParams, loadTokenizer, SubNetwork, writeJsonAtomic } from '@carve/model';
-import { measure, Objective, ObjectiveContext } from '@carve/objectives';
-import { Optimizer, OptimizerOptions, SearchState, Strategy, StrategyContext, subNetworkDomain, Trial } from '@carve/optimizer';
+import {
+  changedSearchSettings, changedSearchSettingsMessage, FRONT_JSON, formatValue, frontTable, readSearchRecord, runSearchStep, SEARCH_JSON, SearchRecord, SearchStepError, SearchStepResult,
+} from '@carve/pipeline';
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
@@ -19,21 +18,8 @@ import { nonNegativeInt, positiveInt } from '../options';
 import { outputIssue } from '../output-dir';
 import { collect, createRegistry } from '../plugins';
 import { createProgress } from '../progress';
-import { frontTable, trialRecord } from '../search/report';
-import { changedSettings, jsonSetting, parseConstraint, parseNumbers, SearchSettings, SETTING_KEYS, settingsIssues } from '../search/settings';
-import { applyTrained } from '../search/trained';
+import { INPUT_KEYS, jsonSetting, parseConstraint, parseNumbers, SearchSettings, SETTING_KEYS, settingsIssues } from '../search/settings';
 import { versions } from '../versions';
-
-export const SEARCH_JSON = 'search.json';
-export const TRIALS_JSON = 'trials.json';
-export const FRONT_JSON = 'front.json';
-
-interface SearchRecord {
-  format: 1;
-  settings: SearchSettings;
-  versions: Record<string, string>;
-  state: SearchState<SubNetwork>;
-}
 
 export function searchCommand(io: CliIO): Command {
   const command: Command = new Command('search')
@@ -69,13 +55,13 @@ async function search(io: CliIO, command: Command): Promise<void> {
   const args = command.opts();
   const issues: string[] = [];
   const given = givenSettings(command, issues);
-  let record: SearchRecord | undefined;
+  let record: SearchRecord<SearchSettings> | undefined;
   if (args.resume && args.force) issues.push('give --resume or --force, not both');
   else if (args.resume) {
     record = readRecord(args.out as string, issues);
     if (record) {
-      const changed = changedSettings(record.settings, given);
-      if (changed.length) issues.push(`--resume: these change the search's settings (from ${nodePath.join(args.out as string, SEARCH_JSON)}): ${changed.join(', ')}; drop them, or start a new search in another folder`);
+      const changed = changedSearchSettings(record.settings, given);
+      if (changed.length) issues.push(`--resume: ${changedSearchSettingsMessage(nodePath.join(args.out as string, SEARCH_JSON), changed)}`);
       if (record.state.trials.length >= record.settings.budget) issues.push(`--resume: the search in ${args.out} is complete (${record.state.trials.length} of ${record.settings.budget} trials)`);
     }
   } else {
@@ -86,7 +72,7 @@ async function search(io: CliIO, command: Command): Promise<void> {
   const registry = createRegistry(settings.plugin ?? [], process.cwd());
   if (!args.resume || record) issues.push(...settingsIssues(settings, registry));
   if (issues.length) throw new CliError(issues.join('; '));
-  await runSearch(io, settings, args.out as string, args.stopAfter as number | undefined, record);
+  await runSearch(io, settings, args.out as string, args.stopAfter as number | undefined, record !== undefined);
 }
 
 /** The settings the command line gives; on --resume only those typed out (not defaults) count. */
@@ -137,107 +123,59 @@ function objectiveOptions(value: unknown, issues: string[]): Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-function readRecord(out: string, issues: string[]): SearchRecord | undefined {
-  const file = nodePath.join(out, SEARCH_JSON);
-  if (!fs.existsSync(file)) {
-    issues.push(`--resume: ${out} holds no search (no ${SEARCH_JSON}); start one without --resume`);
-    return undefined;
-  }
+function readRecord(out: string, issues: string[]): SearchRecord<SearchSettings> | undefined {
   try {
-    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as SearchRecord;
-    if (record.format !== 1 || !record.settings || !record.state) throw new Error('not written by carve search');
+    const record = readSearchRecord<SearchSettings>(nodePath.join(out, SEARCH_JSON));
+    if (!record) issues.push(`--resume: ${out} holds no search (no ${SEARCH_JSON}); start one without --resume`);
     return record;
   } catch (e) {
-    issues.push(`--resume: ${file}: ${(e as Error).message}`);
+    if (!(e instanceof SearchStepError)) throw e;
+    issues.push(`--resume: ${e.message}`);
     return undefined;
   }
 }
 
-async function runSearch(io: CliIO, settings: SearchSettings, out: string, stopAfter: number | undefined, record?: SearchRecord): Promise<void> {
-  const { registry, config, model: loaded, space } = resolveModelSpace({
+/** Runs the search step with the settings, drawing its progress and printing its front. */
+async function runSearch(io: CliIO, settings: SearchSettings, out: string, stopAfter: number | undefined, resume: boolean): Promise<void> {
+  const { registry, model, space } = resolveModelSpace({
     checkpoint: settings.checkpoint, space: settings.space, spaceOptions: settings.spaceOptions === undefined ? undefined : JSON.stringify(settings.spaceOptions),
     importance: settings.importance, layerOrder: settings.layerOrder, plugin: settings.plugin,
   });
-  if (!loaded) throw new Error('resolveModelSpace gave no weights for a checkpoint');
-  const { model, lora } = settings.lora ? applyTrained(loaded, settings.lora) : { model: loaded, lora: undefined };
-  const validation = settings.val && settings.tokenizer ? loadTokenizer(settings.tokenizer, { vocabSize: config.vocabSize }).encode(fs.readFileSync(settings.val, 'utf8'), { bos: true }) : undefined;
-  const runtime = new Runtime({ intraOpThreads: settings.threads });
-  const context: ObjectiveContext = { config, model, lora, validation, space, runtime, seed: settings.seed };
-  const objectives = settings.objectives.map((name) => registry.create<Objective>('objective', name, settings.objectiveOptions[name] ?? {}, context));
-  const options: OptimizerOptions<SubNetwork> = {
-    domain: subNetworkDomain(space),
-    createStrategy: (ctx: StrategyContext<SubNetwork>) => registry.create<Strategy<SubNetwork>>('optimizer', settings.strategy, settings.strategyOptions ?? {}, ctx as StrategyContext<unknown>),
-    objectives: objectives.map((o) => ({ name: o.name, direction: o.direction })),
-    constraints: settings.constraints,
-    budget: settings.budget,
-    seed: settings.seed,
-    reference: settings.reference,
-    anchors: settings.anchors,
-    strategyName: settings.strategy,
-    strategyOptions: settings.strategyOptions,
-  };
-  // A resumed search replays its log through a fresh strategy: no finished trial is evaluated again.
-  const optimizer = record ? Optimizer.resume(options, record.state) : new Optimizer(options);
-  if (!record) fs.mkdirSync(out, { recursive: true });
-
-  const save = () => writeJsonAtomic(nodePath.join(out, SEARCH_JSON), { format: 1, settings, versions: record?.versions ?? versions(['@carve/optimizer', 'onnxruntime-node']), state: optimizer.state() });
-  save();
-  const progress = createProgress(io, 'search:', settings.budget);
+  if (!model) throw new Error('resolveModelSpace gave no weights for a checkpoint');
+  let progress = createProgress(io, 'search:', settings.budget);
+  let result: SearchStepResult;
   try {
-    for (let choice = optimizer.ask(); choice !== undefined; choice = optimizer.ask()) {
-      const values: number[] = [];
-      const details: Record<string, number | string> = { params: countParams(config, choice) };
-      for (const objective of objectives) {
-        const m = await measure(objective, choice);
-        values.push(m.value);
-        for (const [key, value] of Object.entries(m.details ?? {})) details[`${objective.name}.${key}`] = value;
-      }
-      const trial = optimizer.tell(choice, values, details);
-      save();
-      progress(trial.index + 1, objectives.map((o, i) => `${o.name} ${format(values[i])}`).join(', '));
-      if (stopAfter !== undefined && optimizer.trials.length >= stopAfter && optimizer.trials.length < settings.budget) {
+    result = await runSearchStep({
+      model, trained: settings.lora, space, registry,
+      validation: settings.val && settings.tokenizer ? { file: settings.val, tokenizer: settings.tokenizer } : undefined,
+      strategy: settings.strategy, strategyOptions: settings.strategyOptions,
+      objectives: settings.objectives.map((name) => ({ name, options: settings.objectiveOptions[name] })),
+      constraints: settings.constraints, budget: settings.budget, seed: settings.seed, reference: settings.reference, anchors: settings.anchors, threads: settings.threads,
+      inputs: Object.fromEntries(INPUT_KEYS.map((key) => [key, settings[key]])),
+      versions: versions(['@carve/optimizer', 'onnxruntime-node']),
+      // Without --resume a search starts over (--force may have kept an old one in --out).
+      restart: !resume,
+    }, out, {
+      stopAfter,
+      onTrial: (trial, done) => progress(done, settings.objectives.map((name, i) => `${name} ${formatValue(trial.values[i])}`).join(', ')),
+      onTrialsDone: (front) => {
         progress.finish();
-        io.stdout(`stopped after ${optimizer.trials.length} of ${settings.budget} trials; continue with --resume (state in ${nodePath.join(out, SEARCH_JSON)})\n`);
-        return;
-      }
-    }
+        progress = createProgress(io, 're-measuring the front:', front.length);
+      },
+      onRemeasure: (done, _total, measured) => progress(done, Object.entries(measured).map(([name, value]) => `${name} ${formatValue(value)}`).join(', ')),
+    });
+  } catch (e) {
+    // The step names the trained file; the user named it with --lora.
+    if (e instanceof SearchStepError && e.code === 'invalid_trained') throw new CliError(`--lora ${e.message}`);
+    throw e;
   } finally {
     progress.finish();
-    await runtime.dispose();
   }
-  const front = optimizer.front();
-  const remeasured = await remeasure(io, front, objectives);
-  writeJsonAtomic(nodePath.join(out, TRIALS_JSON), optimizer.trials.map((t) => trialRecord(t, settings.objectives)));
-  writeJsonAtomic(nodePath.join(out, FRONT_JSON), {
-    objectives: objectives.map((o) => ({ name: o.name, direction: o.direction })),
-    constraints: settings.constraints,
-    reference: optimizer.reference,
-    hypervolume: optimizer.hypervolume(),
-    members: front.map((t, i) => ({ ...trialRecord(t, settings.objectives), ...(remeasured[i] ? { remeasured: remeasured[i] } : {}) })),
-  });
-  io.stdout(frontTable(front, objectives, remeasured));
-  io.stdout(`${front.length} Pareto-optimal of ${optimizer.trials.length} trials; hypervolume ${format(optimizer.hypervolume())} (reference ${(optimizer.reference ?? []).map(format).join(', ')}); ${nodePath.join(out, FRONT_JSON)}\n`);
-}
-
-/**
- * Re-measures the front's members on every estimated objective (a predicted latency) with
- * the objective it estimates, so the front reports measured figures: one record per member.
- */
-async function remeasure(io: CliIO, front: readonly Trial<SubNetwork>[], objectives: readonly Objective[]): Promise<(Record<string, number> | undefined)[]> {
-  const estimated = objectives.filter((o) => o.measured);
-  if (estimated.length === 0) return front.map(() => undefined);
-  const progress = createProgress(io, 're-measuring the front:', front.length);
-  const records: Record<string, number>[] = [];
-  for (const t of front) {
-    const record: Record<string, number> = {};
-    for (const o of estimated) record[o.name] = (await measure(o.measured!, t.choice)).value;
-    records.push(record);
-    progress(records.length, estimated.map((o) => `${o.name} ${format(record[o.name])}`).join(', '));
+  if (result.stopped) {
+    io.stdout(`stopped after ${result.trials.length} of ${settings.budget} trials; continue with --resume (state in ${result.file})\n`);
+    return;
   }
-  progress.finish();
-  return records;
-}
-
-function format(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(4);
+  const { front, trials, hypervolume, reference } = result;
+  io.stdout(frontTable(front, result.objectives, result.remeasured));
+  io.stdout(`${front.length} Pareto-optimal of ${trials.length} trials; hypervolume ${formatValue(hypervolume)} (reference ${(reference ?? []).map(formatValue).join(', ')}); ${nodePath.join(out, FRONT_JSON)}\n`);
 }

@@ -5,10 +5,16 @@
  * --resume so a resumed search is the same search.
  */
 import * as fs from 'node:fs';
+import { Constraint } from '@carve/optimizer';
+import { SearchStepSettings } from '@carve/pipeline';
 import { PluginRegistry } from '@carve/registry';
 import { jsonOption } from '../model-space';
 
-export interface SearchSettings {
+/** The search step's settings and where its model, space and text come from, as options name them. */
+export interface SearchSettings extends SearchStepSettings, SearchInputSettings {}
+
+/** The settings that name the search's inputs: recorded by the step as its `inputs`. */
+export interface SearchInputSettings {
   checkpoint: string;
   tokenizer?: string;
   lora?: string;
@@ -17,24 +23,11 @@ export interface SearchSettings {
   spaceOptions?: unknown;
   importance?: string;
   layerOrder?: string;
-  strategy: string;
-  strategyOptions?: unknown;
-  objectives: string[];
-  objectiveOptions: Record<string, unknown>;
-  constraints: Constraint[];
-  budget: number;
-  seed: number;
-  reference?: number[];
-  anchors: boolean;
-  threads: number;
   plugin: string[];
 }
 
-export interface Constraint {
-  objective: string;
-  max?: number;
-  min?: number;
-}
+/** The keys of {@link SearchInputSettings}. */
+export const INPUT_KEYS = ['checkpoint', 'tokenizer', 'lora', 'val', 'space', 'spaceOptions', 'importance', 'layerOrder', 'plugin'] as const;
 
 /** The options a --resume may repeat without changing the search. */
 export const SETTING_KEYS = [
@@ -99,12 +92,4 @@ export function jsonSetting(option: string, text: string | undefined, issues: st
     issues.push((e as Error).message);
     return undefined;
   }
-}
-
-/** Settings a resumed search may change: they do not change which trials it makes. */
-export const RESUME_MAY_CHANGE: readonly string[] = ['threads'];
-
-/** The names of the settings whose given values differ from the recorded ones. */
-export function changedSettings(recorded: SearchSettings, given: Partial<SearchSettings>): string[] {
-  return SETTING_KEYS.filter((key) => key in given && !RESUME_MAY_CHANGE.includes(key) && JSON.stringify(given[key]) !== JSON.stringify(recorded[key]));
 }

@@ -1,10 +1,9 @@
 /**
- * @module search/report
+ * @module steps/search/report
  * How a search's trials are written (JSON records) and its front is shown (a table).
  */
 import { SubNetwork } from '@carve/model';
-import { Objective } from '@carve/objectives';
-import { Trial } from '@carve/optimizer';
+import { Objective, Trial } from '@carve/optimizer';
 
 export interface TrialRecord {
   index: number;
@@ -35,19 +34,23 @@ export function describeSubNetwork(s: SubNetwork): string {
   return `E=${s.embedDim} L=${s.layers.length} h=${list(s.layers.map((l) => l.heads))} hs=${s.headSize} M=${list(s.layers.map((l) => l.mlpHidden))}`;
 }
 
+/** An objective's value for people: integers whole, anything else to 4 significant digits. */
+export function formatValue(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(4);
+}
+
 /**
  * The front as an aligned text table: trial, parameters, each objective, the re-measured
  * value of each estimated objective (when `remeasured` has them), the choice.
  */
 export function frontTable(front: readonly Trial<SubNetwork>[], objectives: readonly Objective[], remeasured: readonly (Record<string, number> | undefined)[] = []): string {
-  const number = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
   const measured = objectives.filter((o) => remeasured.some((r) => r?.[o.name] !== undefined)).map((o) => o.name);
   const header = ['trial', 'params', ...objectives.map((o) => `${o.name} ${o.direction === 'minimize' ? '↓' : '↑'}`), ...measured.map((name) => `${name} (measured)`), 'sub-network'];
   const rows = front.map((t, i) => [
     String(t.index),
     String(t.details?.params ?? ''),
-    ...t.values.map(number),
-    ...measured.map((name) => number(remeasured[i]![name])),
+    ...t.values.map(formatValue),
+    ...measured.map((name) => formatValue(remeasured[i]![name])),
     describeSubNetwork(t.choice),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));

@@ -1,5 +1,5 @@
 /**
- * @module train/evaluate
+ * @module steps/train/evaluate
  * Validation loss of named sub-networks during training: each runs through LanguageModel on
  * the trainer's own arrays (base weights and adapters, updated in place by the optimizer, so
  * one compiled model per network serves every evaluation), over every validation row, with
@@ -33,6 +33,7 @@ export interface EvaluatorSetup {
   runtime: Runtime;
 }
 
+/** An evaluator of `setup.networks`, compiling each network's model once, on first use. */
 export function createEvaluator(setup: EvaluatorSetup): Evaluator {
   const models = new Map<string, Promise<LanguageModel>>();
   const modelOf = (name: string) => {

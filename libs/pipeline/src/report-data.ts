@@ -1,0 +1,92 @@
+/**
+ * @module report-data
+ * Gathers what a run's report shows from the files its stages wrote. Every file is
+ * optional: a run that stopped early still gets a report of what it has.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { ExportedModel, RunReportData, TrialData } from '@carve/report';
+import { Evaluation } from './steps/evaluate';
+import { ModelsIndex } from './steps/export';
+
+/** Where each stage writes, relative to the run folder. */
+export const RUN_FILES = {
+  spec: 'spec.json',
+  grid: 'grid.json',
+  metrics: 'train/metrics.jsonl',
+  trials: 'trials.json',
+  front: 'front.json',
+  models: 'models/index.json',
+  evaluation: 'evaluation.json',
+  report: 'report.html',
+} as const;
+
+function readJson<T>(folder: string, file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(nodePath.join(folder, file), 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+interface TrialRecord {
+  index: number;
+  params: number;
+  objectives: Record<string, number>;
+  subNetwork: { embedDim: number; headSize: number; layers: { heads: number; mlpHidden: number }[] };
+}
+
+/** A sub-network in a few characters: E=64 L=5 h=8 hs=8 M=172. */
+function describe(s: TrialRecord['subNetwork'] | undefined): string | undefined {
+  if (!s) return undefined;
+  const list = (values: number[]) => (values.every((v) => v === values[0]) ? String(values[0] ?? '-') : values.join('/'));
+  return `E=${s.embedDim} L=${s.layers.length} h=${list(s.layers.map((l) => l.heads))} hs=${s.headSize} M=${list(s.layers.map((l) => l.mlpHidden))}`;
+}
+
+/** The training curves of a trainer's metrics.jsonl. */
+function training(folder: string): RunReportData['training'] {
+  let text: string;
+  try {
+    text = fs.readFileSync(nodePath.join(folder, RUN_FILES.metrics), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const train: { step: number; loss: number }[] = [];
+  const evaluations: { step: number; losses: Record<string, number> }[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const m = JSON.parse(line) as { type: string; step: number; loss?: number; validation?: Record<string, { loss: number }> };
+    if (m.type === 'train' && m.loss !== undefined) train.push({ step: m.step, loss: m.loss });
+    if (m.type === 'eval' && m.validation) evaluations.push({ step: m.step, losses: Object.fromEntries(Object.entries(m.validation).map(([k, v]) => [k, v.loss])) });
+  }
+  return { train, eval: evaluations };
+}
+
+/** The report data of the run in `folder`. */
+export function runReportData(folder: string, run: RunReportData['run']): RunReportData {
+  const front = readJson<{ objectives: RunReportData['objectives']; members: { index: number }[] }>(folder, RUN_FILES.front);
+  const onFront = new Set(front?.members.map((m) => m.index) ?? []);
+  const trials: TrialData[] = (readJson<TrialRecord[]>(folder, RUN_FILES.trials) ?? []).map((t) => ({
+    index: t.index,
+    params: t.params,
+    objectives: t.objectives,
+    onFront: onFront.has(t.index),
+    subNetwork: describe(t.subNetwork),
+  }));
+  const grid = readJson<{ histogram?: RunReportData['histogram'] }>(folder, RUN_FILES.grid);
+  const models = readJson<ModelsIndex>(folder, RUN_FILES.models);
+  const evaluation = readJson<Evaluation>(folder, RUN_FILES.evaluation);
+  const measured = new Map((evaluation?.models ?? []).map((m) => [m.name, m]));
+  const exported = (models?.models ?? []).map((m): ExportedModel => {
+    const e = measured.get(m.name);
+    const evaluation: Record<string, number> = e ? { loss: e.loss, perplexity: e.perplexity, 'latency prefill p50': e.latency.prefill.p50, 'latency decode p50': e.latency.decode.p50 } : {};
+    return {
+      name: m.name,
+      params: m.params,
+      objectives: m.objectives ?? {},
+      evaluation,
+      files: Object.entries(m.files).map(([name, f]) => ({ path: nodePath.posix.join('models', m.name, name), bytes: f.bytes })),
+    };
+  });
+  return { run, objectives: front?.objectives ?? [], trials, histogram: grid?.histogram, training: training(folder), exported };
+}

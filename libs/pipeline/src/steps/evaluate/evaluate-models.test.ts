@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Rng } from '@carve/engine';
+import { countParams, extractSubNetwork, fullSubNetwork, initLora, initWeights, LanguageModel, LoraConfig, resolveConfig, SubNetwork } from '@carve/model';
+import { exportModels } from '../export/export-models';
+import { evaluateModels, Evaluation } from './evaluate-models';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-evaluate-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const config = resolveConfig({ name: 'tiny', family: 'llama', vocabSize: 40, nEmbd: 16, nLayer: 3, nHead: 4, nQueryGroups: 2, mlpHidden: 24, blockSize: 16 });
+const model = { config, weights: initWeights(config, new Rng(1), 0.3) };
+const loraConfig: LoraConfig = { rank: 2, alpha: 4, dropout: 0, targets: ['q', 'mlp'] };
+const adapters = initLora(config, loraConfig, new Rng(2));
+const rng = new Rng(3);
+for (const [name, b] of adapters) if (name.endsWith('lora_b')) b.forEach((_, i) => (b[i] = rng.normal(0, 0.5)));
+const lora = { config: loraConfig, adapters };
+const cut: SubNetwork = { embedDim: 12, headSize: 2, layers: [{ index: 1, heads: 2, mlpHidden: 12 }, { index: 2, heads: 2, mlpHidden: 12 }] };
+const members = [
+  { name: 'full', subNetwork: fullSubNetwork(config) },
+  { name: 'cut', subNetwork: cut },
+];
+const validation = Array.from({ length: 100 }, () => rng.int(config.vocabSize));
+const seqLen = 8;
+
+describe('evaluateModels', () => {
+  const run = path.join(tmp, 'run');
+  let evaluation: Evaluation;
+  beforeAll(async () => {
+    await exportModels({ model, lora, members, onnx: true }, run);
+    evaluation = await evaluateModels({ models: path.join(run, 'models'), validation, seqLen, latency: { seqLen: 8, warmup: 1, repeats: 3 } }, run);
+  });
+
+  test('the loss of each model from disk equals that of the extracted model in memory', async () => {
+    expect(evaluation.models.map((m) => m.name)).toEqual(['full', 'cut']);
+    for (const [i, m] of evaluation.models.entries()) {
+      const lm = await LanguageModel.create(extractSubNetwork(model, members[i].subNetwork, { lora }));
+      const expected = await lm.loss(validation, seqLen);
+      await lm.dispose();
+      expect(Math.abs(m.loss - expected.loss) / expected.loss).toBeLessThanOrEqual(1e-6);
+      expect(m.perplexity).toBeCloseTo(Math.exp(m.loss), 10);
+      expect(m.tokens).toBe(expected.tokens);
+      expect(m.params).toBe(countParams(config, members[i].subNetwork));
+    }
+  });
+
+  test('latency has both phases, positive, with the settings and the device', () => {
+    for (const { latency } of evaluation.models) {
+      for (const phase of [latency.prefill, latency.decode]) {
+        for (const stat of [phase.p50, phase.p90, phase.mean, phase.min]) expect(stat).toBeGreaterThan(0);
+      }
+      expect(latency.settings).toMatchObject({ seqLen: 8, warmup: 1, repeats: 3 });
+      expect(latency.device.executionProvider).toBe('cpu');
+    }
+  });
+
+  test('evaluation.json holds what was returned; model folders may be given as a list', async () => {
+    expect(JSON.parse(fs.readFileSync(path.join(run, 'evaluation.json'), 'utf8'))).toEqual(evaluation);
+    const listed = await evaluateModels({ models: [path.join(run, 'models', 'cut')], validation, seqLen, latency: { seqLen: 8, warmup: 0, repeats: 1 } }, path.join(tmp, 'listed'));
+    expect(listed.models.map((m) => [m.name, m.loss])).toEqual([['cut', evaluation.models[1].loss]]);
+  });
+
+  test('a folder without index.json is named in the error', async () => {
+    await expect(evaluateModels({ models: tmp, validation, seqLen }, tmp)).rejects.toThrow(/index\.json: cannot read the exported models' index \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,74 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Rng } from '@carve/engine';
+import { initWeights, resolveConfig, saveHfCheckpoint } from '@carve/model';
+import { createRegistry } from '../../plugins';
+import { checkTrainSettings } from './check';
+import { loadModelAndSpace } from './model-space';
+import { readTrainRun } from './run-folder';
+import { TrainSettings, trainSettingsSchema } from './settings';
+import { trainSuperNetwork } from './train';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-train-step-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const at = (name: string) => path.join(tmp, name);
+
+/** A tiny random llama whose vocabulary is the 260 ids of a byte-level llama2.c tokenizer. */
+const config = resolveConfig({ name: 'tiny', family: 'llama', vocabSize: 260, nEmbd: 16, nLayer: 2, nHead: 4, nQueryGroups: 2, mlpHidden: 24, blockSize: 32 });
+saveHfCheckpoint({ config, weights: initWeights(config, new Rng(1), 0.2) }, at('model'));
+
+/** A llama2.c tokenizer.bin with the control and byte tokens and the space: every byte is one token. */
+function byteTokenizer(): string {
+  const pieces = ['<unk>', '\n<s>\n', '\n</s>\n', ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`), ' '];
+  const parts = [Buffer.from(Int32Array.of(8).buffer)];
+  for (const p of pieces) {
+    const header = Buffer.alloc(8);
+    header.writeFloatLE(0, 0);
+    header.writeInt32LE(p.length, 4);
+    parts.push(header, Buffer.from(p, 'latin1'));
+  }
+  fs.writeFileSync(at('bytes.bin'), Buffer.concat(parts));
+  return at('bytes.bin');
+}
+const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'and', 'dog', 'ran', 'far'];
+const story = (i: number) => Array.from({ length: 20 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ') + '.';
+fs.writeFileSync(at('stories.txt'), Array.from({ length: 40 }, (_, i) => story(i)).join('\n\n'));
+
+const settings: TrainSettings = trainSettingsSchema.parse({
+  checkpoint: at('model'), tokenizer: byteTokenizer(), data: [at('stories.txt')], separator: '\n\n', sampler: 'random',
+  steps: 4, batchSize: 2, seqLen: 16, loraRank: 2, evalEvery: 2, checkpointEvery: 2, lr: 0.01,
+});
+const registry = createRegistry([], process.cwd());
+
+test('settings are named as the caller gave them, and advice by the label', () => {
+  const issues: string[] = [];
+  expect(checkTrainSettings({ ...settings, full: true }, { loraRank: 'training.lora.rank' }, registry, issues)).toBeUndefined();
+  expect(issues).toEqual(['training.lora.rank: LoRA settings with full; give full or LoRA settings, not both']);
+});
+
+test('a run stopped by the hooks continues from its checkpoint to the end, reporting each step and validation', async () => {
+  const folder = at('run');
+  const seen: string[] = [];
+  const hooks = { onStep: (m: { step: number }, loss: number) => seen.push(`step ${m.step} ${Number.isFinite(loss)}`), onEval: (step: number) => seen.push(`eval ${step}`) };
+  const modelAndSpace = loadModelAndSpace(settings, registry);
+  const first = await trainSuperNetwork({ settings, registry, modelAndSpace }, folder, { ...hooks, stopAfter: 2 });
+  expect(first).toMatchObject({ folder, steps: 2, of: 4, complete: false });
+  expect(first.adapters).toBeUndefined();
+  expect(fs.readdirSync(tmp).filter((f) => f.startsWith('.run.tmp'))).toEqual([]); // the folder was created whole
+
+  const previous = readTrainRun(folder);
+  if (typeof previous === 'string') throw new Error(previous);
+  expect(previous.step).toBe(2);
+  const second = await trainSuperNetwork({ settings, registry, previous }, folder, hooks);
+  expect(second).toMatchObject({ steps: 4, of: 4, complete: true, adapters: path.join(folder, 'adapters.safetensors') });
+  expect(Object.keys(second.validation!)).toEqual(['largest', 'medium', 'smallest']);
+  expect(seen).toEqual(['step 1 true', 'step 2 true', 'eval 2', 'step 3 true', 'step 4 true', 'eval 4']);
+  const metrics = fs.readFileSync(path.join(folder, 'metrics.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; step: number });
+  expect(metrics.map((l) => `${l.type} ${l.step}`)).toEqual(['train 1', 'train 2', 'eval 2', 'train 3', 'train 4', 'eval 4']);
+  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')).carve)).toContain('@carve/pipeline');
+});
+
+test('a folder without a run is named by the label', () => {
+  expect(readTrainRun(at('nothing'), (name) => `<${name}>`)).toBe(`<resume>: ${at('nothing')} holds no training run (no run.json); start one without <resume>`);
+});
