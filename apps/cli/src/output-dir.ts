@@ -4,9 +4,8 @@
  * beside the target and renames it into place at the end, so a failure leaves no half
  * result, and `--force` replaces an existing folder only once the new one is complete.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
+import { replaceFolderAtomically } from '@carve/pipeline';
 import { CliError } from './errors';
 
 /** The problem with writing `out`, if any: it exists (and `force` is off) or is not a folder. */
@@ -27,34 +26,12 @@ export function outputIssue(out: string, force: boolean): string | undefined {
  * existing `out` (allowed only with `force`) is moved aside first and removed after the
  * new one is in place; on any failure the temporary folder goes and the old `out` stays.
  */
-export async function writeFolderAtomically<T>(out: string, force: boolean, write: (temp: string) => Promise<T> | T): Promise<T> {
-  const target = nodePath.resolve(out);
-  const parent = nodePath.dirname(target);
-  let temp: string;
-  try {
-    fs.mkdirSync(parent, { recursive: true });
-    // Not mkdtemp: its 0700 mode would end up on `out`; mkdir honours the umask.
-    temp = nodePath.join(parent, `.${nodePath.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    fs.mkdirSync(temp);
-  } catch (e) {
-    throw new CliError(`--out ${out}: cannot create a folder in ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let old: string | undefined;
-  let result: T;
-  try {
-    result = await write(temp);
-    const issue = outputIssue(out, force); // checked again: it may have appeared meanwhile
-    if (issue) throw new CliError(issue);
-    if (fs.existsSync(target)) {
-      old = `${temp}.old`;
-      fs.renameSync(target, old);
-    }
-    fs.renameSync(temp, target);
-  } catch (e) {
-    if (old && !fs.existsSync(target)) fs.renameSync(old, target);
-    fs.rmSync(temp, { recursive: true, force: true });
-    throw e;
-  }
-  if (old) fs.rmSync(old, { recursive: true, force: true });
-  return result;
+export function writeFolderAtomically<T>(out: string, force: boolean, write: (temp: string) => Promise<T> | T): Promise<T> {
+  return replaceFolderAtomically(out, write, {
+    beforeReplace: () => {
+      const issue = outputIssue(out, force); // checked again: it may have appeared meanwhile
+      if (issue) throw new CliError(issue);
+    },
+    createError: (parent, e) => new CliError(`--out ${out}: cannot create a folder in ${parent} (${e.code ?? e.message})`),
+  });
 }

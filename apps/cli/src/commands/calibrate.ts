@@ -13,7 +13,7 @@ import { histogramSvg, parameterHistogram, Sampler, SamplerContext } from '@carv
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
-import { compactJson } from '../json';
+import { compactJson } from '@carve/pipeline';
 import { ModelSpaceArgs, modelSpaceIssues, resolveModelSpace, withModelSpaceOptions } from '../model-space';
 import { nonNegativeInt, positiveInt } from '../options';
 import { outputFileIssue, writeFilesAtomically } from '../output-file';

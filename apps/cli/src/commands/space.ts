@@ -7,7 +7,7 @@ import { countParams } from '@carve/model';
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
-import { compactJson } from '../json';
+import { compactJson } from '@carve/pipeline';
 import { ModelSpaceArgs, modelSpaceIssues, resolveModelSpace, withModelSpaceOptions } from '../model-space';
 import { subNetworkRecord } from '../subnetworks';
 
