@@ -1,11 +1,5 @@
 /**
  * @module versions
- * The versions of carve's packages, recorded with every result a command writes.
+ * The versions of carve's packages, recorded with every result a command writes (the pipeline's reader).
  */
-import * as fs from 'node:fs';
-
-/** `{ name: version }` of each package, read from its package.json. */
-export function versions(packages: readonly string[]): Record<string, string> {
-  const version = (name: string) => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
-  return Object.fromEntries(packages.map((name) => [name, version(name)]));
-}
+export { packageVersions as versions } from '@carve/pipeline';

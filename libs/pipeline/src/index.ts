@@ -18,3 +18,7 @@ export type { EvaluateOptions, Evaluation, ModelEvaluation } from './steps/evalu
 export { changedTrainSettings, checkTrainFiles, checkTrainSettings, createRunFolder, loadModelAndSpace, readTrainRun, resolveTrainDefaults, TRAIN_DATA_FORMATS, TRAIN_FILES, TRAIN_SETTING_NAMES, trainFolderIssue, TrainError, trainSettingsSchema, trainSuperNetwork } from './steps/train';
 export type { ModelAndSpace, PreviousTrainRun, ResolvedTrainSettings, SettingLabel, TrainHooks, TrainRunRecord, TrainSettingName, TrainSettings, TrainStepOptions, TrainStepResult, ValidationLoss } from './steps/train';
 export * from './steps/search';
+export { compress, planCompress } from './compress/run';
+export type { CompressOptions, CompressResult } from './compress/run';
+export { CompressError, EMBEDDED_MODEL, embeddedCorpus } from './compress/context';
+export { packageVersions } from './versions';

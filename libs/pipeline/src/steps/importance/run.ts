@@ -11,6 +11,7 @@ import { buildCalibrationSet, CalibrationRecord, ImportanceOrders, ImportanceSco
 import { Checkpoint, configToHf, countParams, loadCheckpoint, loadTokenizer, saveHfCheckpoint, toHalfRope, Tokenizer } from '@carve/model';
 import { compactJson, replaceFolderAtomically } from '../export/folder';
 import { writeHfTokenizer } from '../export/hf-tokenizer';
+import { packageVersions } from '../../versions';
 
 /** Tokens per calibration sequence unless `seqLen` says otherwise (capped at the model's block size). */
 export const DEFAULT_IMPORTANCE_SEQ_LEN = 256;
@@ -150,10 +151,4 @@ function checkModel(options: ImportanceStepOptions, model: Checkpoint, tokenizer
   // not after scoring (a CheckpointError naming what Hugging Face cannot express).
   configToHf(toHalfRope({ config: c, weights: new Map() }).config);
   return seqLen;
-}
-
-/** `{ name: version }` of each package, read from its package.json. */
-function packageVersions(packages: readonly string[]): Record<string, string> {
-  const version = (name: string) => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
-  return Object.fromEntries(packages.map((name) => [name, version(name)]));
 }

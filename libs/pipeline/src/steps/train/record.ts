@@ -4,12 +4,12 @@
  * the model, what trains, the data, the space and the evaluated networks), and at the end
  * the trained tensors with what they are in their metadata.
  */
-import * as fs from 'node:fs';
 import { countParams, LoraConfig, loraParamSpecs, ModelConfig, paramSpecs, SubNetwork } from '@carve/model';
 import { SearchSpace } from '@carve/search-space';
 import { TrainingDataRecord } from '@carve/trainer';
 import { writeAdapters } from './run-folder';
 import { ResolvedTrainSettings } from './settings';
+import { packageVersions } from '../../versions';
 
 /** The libraries whose code decides a run's result. */
 const LIBRARIES = ['@carve/pipeline', '@carve/trainer', '@carve/sampler', '@carve/search-space', '@carve/model', '@carve/engine'];
@@ -31,7 +31,7 @@ export interface TrainRunRecordParts {
 export function trainRunRecord(p: TrainRunRecordParts): Record<string, unknown> {
   const s = p.settings;
   return {
-    carve: { ...p.versions, ...versions(LIBRARIES) },
+    carve: { ...p.versions, ...packageVersions(LIBRARIES) },
     settings: s,
     seed: s.seed,
     model: { name: p.config.name, family: p.config.family, parameters: countParams(p.config), checkpoint: s.checkpoint },
@@ -52,10 +52,4 @@ export function writeTrained(out: string, config: ModelConfig, parameters: Map<s
     'carve.model': config.name,
     ...(lora ? { 'carve.lora': JSON.stringify(lora) } : {}),
   });
-}
-
-/** `{ name: version }` of each package, read from its package.json. */
-function versions(packages: readonly string[]): Record<string, string> {
-  const version = (name: string) => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
-  return Object.fromEntries(packages.map((name) => [name, version(name)]));
 }

@@ -1,0 +1,63 @@
+/**
+ * @module commands/compress
+ * `carve compress [SPEC]`: the whole run (importance, grid, training, search, export,
+ * evaluation, report) from a run spec, or from the defaults (the embedded model and its
+ * corpus) without one; `--dry-run` prints the plan. Rerunning continues the same run.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { compress, FRONT_JSON, loadRunSpec, parseRunSpec, planCompress, PlannedStage, RunSpec } from '@carve/pipeline';
+import { Command } from 'commander';
+import { CliIO } from '../io';
+import { table } from './runs';
+
+interface CompressArgs {
+  dryRun?: boolean;
+  run?: string;
+}
+
+/** The plan as a table: stage, what it would do and why, rough seconds. */
+function planTable(plan: readonly PlannedStage[]): string {
+  const rows = plan.map((p) => [
+    p.name,
+    p.decision.action === 'skip' ? 'skip (done)' : `run (${p.decision.reason}${p.decision.detail ? `: ${p.decision.detail}` : ''})`,
+    p.decision.action === 'skip' ? '' : p.seconds === undefined ? '?' : `~${Math.ceil(p.seconds)} s`,
+    p.what,
+  ]);
+  return table(['stage', 'action', 'cost', 'what'], rows);
+}
+
+export function compressCommand(io: CliIO): Command {
+  return new Command('compress')
+    .description('compress a model end to end (importance, training, search, export, evaluation, report) from a run spec; without one, the embedded model')
+    .argument('[spec]', 'the run spec, JSON or YAML (docs/pipeline.md); every field has a default')
+    .option('--dry-run', 'print the plan (stages, what would run and why, rough cost) without computing')
+    .option('--run <id>', 'continue this run of the catalog (with a changed spec, the stages the change reaches run again)')
+    .action(async (specPath: string | undefined, args: CompressArgs) => {
+      const spec: RunSpec = specPath === undefined ? parseRunSpec({}, 'the default spec') : loadRunSpec(specPath);
+      if (args.dryRun) {
+        const { id, folder, plan } = planCompress(spec, { run: args.run });
+        io.stdout(`run ${id} in ${folder}\n${planTable(plan)}`);
+        const total = plan.filter((p) => p.decision.action === 'run').reduce((a, p) => a + (p.seconds ?? 0), 0);
+        io.stdout(`about ${Math.ceil(total)} s to run (a rough guess on this machine's scale)\n`);
+        return;
+      }
+      const result = await compress(spec, {
+        run: args.run,
+        onStage: (e) => {
+          if (e.phase === 'skip') io.stderr(`${e.stage}: done already, skipped\n`);
+          if (e.phase === 'start') io.stderr(`${e.stage}: running (${e.reason})…\n`);
+          if (e.phase === 'done') io.stderr(`${e.stage}: done in ${e.seconds!.toFixed(1)} s\n`);
+        },
+      });
+      const front = JSON.parse(fs.readFileSync(nodePath.join(result.folder, FRONT_JSON), 'utf8')) as { objectives: { name: string; direction: string }[]; members: { index: number; params: number; objectives: Record<string, number> }[] };
+      const value = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4));
+      io.stdout(
+        table(
+          ['trial', 'params', ...front.objectives.map((o) => `${o.name} ${o.direction === 'minimize' ? '↓' : '↑'}`)],
+          front.members.map((m) => [String(m.index), String(m.params), ...front.objectives.map((o) => value(m.objectives[o.name]))]),
+        ),
+      );
+      io.stdout(`run ${result.id}: ${front.members.length} Pareto-optimal sub-networks; exported models in ${nodePath.join(result.folder, 'models')}\nreport: ${result.report}\n`);
+    });
+}

@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Runtime, Tensor } from '@carve/engine';
+import { fullSubNetwork, LanguageModel, loadCheckpoint, loadTokenizer } from '@carve/model';
+import { ValidationEvaluator } from '@carve/objectives';
+import * as ort from 'onnxruntime-node';
+import { parseRunSpec, RunSpec } from '../spec';
+import { MARKERS, StageMarker } from '../stages';
+import { EMBEDDED_MODEL, embeddedCorpus } from './context';
+import { compress, planCompress } from './run';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-compress-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const corpus = embeddedCorpus();
+/** A run small enough for a test: a few documents, a few steps, a few trials, on the embedded model. */
+const tiny = (root: string, extra: Record<string, unknown> = {}): RunSpec =>
+  parseRunSpec({
+    data: { train: corpus.train.slice(-3), validation: corpus.validation.slice(-1), calibration: corpus.train.slice(-1) },
+    importance: { samples: 8, seqLen: 64 },
+    training: { steps: 4, batchSize: 2, seqLen: 64, threads: 2 },
+    search: { budget: 6, strategy: { name: 'nsga2', options: { population: 4 } }, objectives: [{ name: 'val-loss', options: { seqLen: 64, windows: 4 } }, { name: 'params' }] },
+    latency: { repeats: 2, warmup: 1, seqLen: 16 },
+    export: { max: 2 },
+    output: { root },
+    ...extra,
+  });
+const STAGES = ['data', 'importance', 'grid', 'train', 'search', 'export', 'evaluate', 'report'];
+const marker = (folder: string, stage: string) => JSON.parse(fs.readFileSync(path.join(folder, MARKERS, `${stage}.json`), 'utf8')) as StageMarker;
+
+describe('a tiny run on the embedded model, end to end', () => {
+  const root = path.join(tmp, 'catalog');
+  const spec = tiny(root);
+  let result: Awaited<ReturnType<typeof compress>>;
+  const events: string[] = [];
+  beforeAll(async () => {
+    result = await compress(spec, { onStage: (e) => events.push(`${e.stage} ${e.phase}`) });
+  });
+
+  test('every stage runs once, in order, and leaves its marker and files', () => {
+    expect(events).toEqual(STAGES.flatMap((s) => [`${s} start`, `${s} done`]));
+    const f = (...p: string[]) => path.join(result.folder, ...p);
+    for (const stage of STAGES) expect(marker(result.folder, stage).stage).toBe(stage);
+    for (const file of ['spec.json', 'manifest.json', 'importance/importance.json', 'grid.json', 'train/adapters.safetensors', 'search.json', 'trials.json', 'front.json', 'models/index.json', 'evaluation.json', 'report.html']) {
+      expect([file, fs.existsSync(f(file))]).toEqual([file, true]);
+    }
+    const manifest = JSON.parse(fs.readFileSync(f('manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ id: result.id, status: 'complete', summary: { objectives: ['val-loss', 'params'] } });
+    expect(manifest.stages.map((s: { name: string }) => s.name)).toEqual(STAGES);
+    const trials = JSON.parse(fs.readFileSync(f('trials.json'), 'utf8'));
+    expect(trials).toHaveLength(6);
+    const html = fs.readFileSync(f('report.html'), 'utf8');
+    expect(html.match(/data-trial="/g)!.length).toBeGreaterThanOrEqual(6);
+  });
+
+  test('the exported models load from disk and reproduce the search’s measurements', async () => {
+    const index = JSON.parse(fs.readFileSync(path.join(result.folder, 'models/index.json'), 'utf8'));
+    expect(index.models.length).toBeGreaterThanOrEqual(1);
+    expect(index.models.length).toBeLessThanOrEqual(2);
+    const runtime = new Runtime();
+    const tokenizer = loadTokenizer(path.join(EMBEDDED_MODEL, 'tokenizer.json'));
+    const ids = tokenizer.encode(fs.readFileSync(path.join(result.folder, 'data/validation.txt'), 'utf8'), { bos: true });
+    const evaluation = JSON.parse(fs.readFileSync(path.join(result.folder, 'evaluation.json'), 'utf8'));
+    for (const m of index.models) {
+      const dir = path.join(result.folder, 'models', m.name);
+      expect(Object.keys(m.files).sort()).toEqual(expect.arrayContaining(['config.json', 'model.onnx', 'model.safetensors', 'tokenizer.json']));
+      const model = loadCheckpoint(dir);
+      // The search's val-loss, recomputed on the standalone model (adapters merged) over the same windows.
+      const loss = await new ValidationEvaluator(model, ids, undefined, runtime, { seqLen: 64, windows: 4 }).loss(fullSubNetwork(model.config));
+      expect(Math.abs(loss - m.objectives['val-loss'])).toBeLessThan(1e-4);
+      expect(m.params).toBe(m.objectives.params);
+      // The ONNX file computes the same logits as the safetensors model.
+      const tokens = ids.slice(0, 16);
+      const lm = await LanguageModel.create(model, { runtime });
+      const expected = (await lm.logits(Tensor.from('int64', [1, 16], tokens))).data as Float32Array;
+      await lm.dispose();
+      const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'));
+      const out = await session.run({ tokens: new ort.Tensor('int64', BigInt64Array.from(tokens.map(BigInt)), [1, 16]) });
+      const got = out.logits.data as Float32Array;
+      expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i])))).toBeLessThan(1e-4);
+      await session.release();
+      const e = evaluation.models.find((x: { name: string }) => x.name === m.name);
+      expect(e.params).toBe(m.params);
+      expect(e.latency.prefill.p50).toBeGreaterThan(0);
+    }
+    await runtime.dispose();
+  });
+
+  test('a rerun skips every finished stage; a changed search redoes exactly the stages after it', async () => {
+    const again: string[] = [];
+    await compress(spec, { onStage: (e) => again.push(`${e.stage} ${e.phase}`) });
+    expect(again).toEqual(STAGES.map((s) => `${s} skip`));
+    const changed = tiny(root, { search: { ...spec.search, budget: 7 } });
+    const plan = planCompress(changed, { run: result.id }).plan;
+    expect(plan.map((p) => `${p.name} ${p.decision.action}${p.decision.action === 'run' ? ` ${p.decision.reason}` : ''}`)).toEqual([
+      'data skip', 'importance skip', 'grid skip', 'train skip', 'search run inputs changed', 'export run upstream ran', 'evaluate run upstream ran', 'report run upstream ran',
+    ]);
+  });
+
+  test('a corrupted artifact is detected and its stage (and those after it) run again', async () => {
+    const trials = path.join(result.folder, 'trials.json');
+    fs.writeFileSync(trials, '[]');
+    const plan = planCompress(spec, { run: result.id }).plan;
+    expect(plan.find((p) => p.name === 'search')!.decision).toEqual({ action: 'run', reason: 'output changed', detail: 'trials.json differs from what the stage wrote' });
+    const rerun: string[] = [];
+    await compress(spec, { run: result.id, onStage: (e) => e.phase !== 'done' && rerun.push(`${e.stage} ${e.phase}`) });
+    expect(rerun).toEqual(['data skip', 'importance skip', 'grid skip', 'train skip', 'search start', 'export start', 'evaluate start', 'report start']);
+    expect(JSON.parse(fs.readFileSync(trials, 'utf8'))).toHaveLength(6); // replayed from search.json, not re-evaluated
+  });
+});
+
+test('a run killed during training completes on a rerun without repeating finished stages', async () => {
+  const root = path.join(tmp, 'killed');
+  const spec = tiny(root, { training: { steps: 40, batchSize: 2, seqLen: 64, threads: 1 } });
+  const specFile = path.join(tmp, 'killed.json');
+  fs.writeFileSync(specFile, JSON.stringify(spec));
+  const { folder } = planCompress(spec);
+  const bin = path.resolve(__dirname, '../../../../apps/cli/bin/carve.js');
+  const child = spawn(process.execPath, [bin, 'compress', specFile], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const checkpoint = path.join(folder, 'train', 'checkpoints', 'latest.json');
+  while (!fs.existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGKILL');
+  await exited;
+  expect(fs.existsSync(path.join(folder, MARKERS, 'train.json'))).toBe(false); // killed mid-training
+  const importanceFinished = marker(folder, 'importance').finished;
+  const events: string[] = [];
+  await compress(spec, { onStage: (e) => e.phase !== 'done' && events.push(`${e.stage} ${e.phase}`) });
+  expect(events).toEqual(['data skip', 'importance skip', 'grid skip', 'train start', 'search start', 'export start', 'evaluate start', 'report start']);
+  expect(marker(folder, 'importance').finished).toBe(importanceFinished);
+  // Training continued from its checkpoint: every step logged once.
+  const steps = fs.readFileSync(path.join(folder, 'train', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.type === 'train').map((m) => m.step);
+  expect(steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+});
+
+test('a bad spec or a missing model file is reported before anything is written', () => {
+  const root = path.join(tmp, 'bad');
+  expect(() => parseRunSpec({ training: { steps: 0 }, search: { constraints: [{ objective: 'latency', max: 1 }], objectives: [{ name: 'val-loss' }] } })).toThrow(
+    /run spec: 2 problems: training.steps: .*; search.constraints.0.objective: 'latency' is not an objective of the search \(val-loss\)/,
+  );
+  expect(() => planCompress(parseRunSpec({ model: { checkpoint: path.join(tmp, 'nope') }, output: { root } }))).toThrow(`model.checkpoint: ${path.join(tmp, 'nope')}: no such file or folder`);
+  expect(fs.existsSync(root)).toBe(false);
+});
+
+test('an unreachable S3 catalog fails with a clear error after its retries, before any stage runs', async () => {
+  const root = path.join(tmp, 's3-work');
+  const spec = tiny(root, { output: { catalog: 's3', root, bucket: 'runs', endpoint: 'http://127.0.0.1:1', region: 'us-east-1' } });
+  const events: string[] = [];
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  try {
+    await expect(compress(spec, { onStage: (e) => events.push(e.stage) })).rejects.toThrow(/catalog s3:\/\/runs\/ at http:\/\/127\.0\.0\.1:1: .*cannot connect \(ECONNREFUSED\) after \d+ attempts/);
+  } finally {
+    process.env.AWS_ACCESS_KEY_ID = saved.id;
+    process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+  }
+  expect(events).toEqual([]);
+});

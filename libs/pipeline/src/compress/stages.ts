@@ -1,0 +1,204 @@
+/**
+ * @module compress/stages
+ * The stages of a compression run, in data-flow order: held-out data → importance → the
+ * sampler's grid → super-network training → search → export of the front → evaluation of
+ * the exported models → report. Each names the part of the spec it reads (a change there
+ * redoes it and what follows) and the files it leaves.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { Rng } from '@carve/engine';
+import { loadCheckpoint, loadTokenizer, SubNetwork, weightMagnitude, writeJsonAtomic } from '@carve/model';
+import { renderRunReport } from '@carve/report';
+import { parameterHistogram, Sampler, SamplerContext } from '@carve/sampler';
+import { RUN_FILES, runReportData } from '../report-data';
+import { Stage } from '../stages';
+import { evaluateModels } from '../steps/evaluate';
+import { exportModels, pickFrontMembers } from '../steps/export';
+import { runImportanceStep } from '../steps/importance';
+import { applyTrained, FRONT_JSON, runSearchStep, TrialRecord } from '../steps/search';
+import { loadModelAndSpace, readTrainRun, trainSettingsSchema, trainSuperNetwork } from '../steps/train';
+import { CompressContext } from './context';
+
+const VALIDATION = 'data/validation.txt';
+const IMPORTANCE = 'importance';
+const TRAIN = 'train';
+const ADAPTERS = `${TRAIN}/adapters.safetensors`;
+
+/** A file's identity for an input hash: its path, size and modification time (contents are not read). */
+const stamp = (path: string) => {
+  const s = fs.statSync(path);
+  return { path, bytes: s.size, modified: s.mtimeMs };
+};
+
+/** The model the later stages cut: importance-sorted when importance runs. */
+function sortedModel(c: CompressContext): { checkpoint: string; importance?: string } {
+  if (!c.spec.importance.enabled) return { checkpoint: c.checkpoint };
+  return { checkpoint: nodePath.join(c.folder, IMPORTANCE, 'model'), importance: nodePath.join(c.folder, IMPORTANCE, 'importance.json') };
+}
+
+function modelAndSpace(c: CompressContext) {
+  const { checkpoint, importance } = sortedModel(c);
+  return loadModelAndSpace({ checkpoint, space: c.spec.space.name, spaceOptions: c.spec.space.options, importance }, c.registry);
+}
+
+const data: Stage<CompressContext> = {
+  name: 'data',
+  after: [],
+  version: 1,
+  inputs: (c) => ({ validation: c.validation.map(stamp) }),
+  outputs: () => [VALIDATION],
+  describe: (c) => ({ what: `held-out text: ${c.validation.length} file(s) into ${VALIDATION}`, seconds: 1 }),
+  async run(c, folder) {
+    fs.mkdirSync(nodePath.join(folder, 'data'), { recursive: true });
+    const text = c.validation.map((f) => fs.readFileSync(f, 'utf8').trim()).join('\n\n');
+    fs.writeFileSync(nodePath.join(folder, `${VALIDATION}.tmp`), `${text}\n`);
+    fs.renameSync(nodePath.join(folder, `${VALIDATION}.tmp`), nodePath.join(folder, VALIDATION));
+  },
+};
+
+const importance: Stage<CompressContext> = {
+  name: 'importance',
+  after: [],
+  version: 1,
+  inputs: (c) => ({ model: stamp(c.checkpoint), calibration: c.calibration.map(stamp), importance: c.spec.importance, seed: c.spec.seed }),
+  outputs: () => ['importance.json', 'model/config.json', 'model/model.safetensors'].map((f) => `${IMPORTANCE}/${f}`),
+  describe: (c) => ({ what: `score heads, neurons, channels and layers on ${c.spec.importance.samples} calibration sequences; write the sorted model`, seconds: 10 }),
+  async run(c, folder) {
+    const i = c.spec.importance;
+    await runImportanceStep(
+      { checkpoint: c.checkpoint, tokenizer: c.tokenizer, data: c.calibration, seqLen: i.seqLen, samples: i.samples, statistic: i.statistic, layerScoring: i.layerScoring, scope: 'global', seed: c.spec.seed, batchSize: 8, threads: c.spec.training.threads },
+      nodePath.join(folder, IMPORTANCE),
+    );
+  },
+};
+
+const GRID = 'grid.json';
+
+const grid: Stage<CompressContext> = {
+  name: 'grid',
+  after: ['importance'],
+  version: 1,
+  inputs: (c) => ({ space: c.spec.space, sampler: c.spec.sampler, seed: c.spec.seed }),
+  outputs: () => [GRID],
+  describe: (c) => ({ what: `${c.spec.sampler.name} sampler over the ${c.spec.space.name} space: the grid training draws from, and its parameter histogram`, seconds: 2 }),
+  async run(c, folder) {
+    const { model, space } = modelAndSpace(c);
+    const context: SamplerContext = { space, rng: new Rng(c.spec.seed), weightMagnitude: weightMagnitude(model) };
+    const sampler = await c.registry.create<Sampler | Promise<Sampler>>('sampler', c.spec.sampler.name, c.spec.sampler.options, context);
+    const members: SubNetwork[] = await sampler.sample(256);
+    const { edges, counts } = parameterHistogram(space, members, 21);
+    const histogram = { bins: counts.map((count, i) => ({ lo: edges[i], hi: edges[i + 1], count })) };
+    writeJsonAtomic(nodePath.join(folder, GRID), { sampler: c.spec.sampler, members, histogram });
+  },
+};
+
+const train: Stage<CompressContext> = {
+  name: 'train',
+  after: ['importance'],
+  version: 1,
+  inputs: (c) => ({ train: c.train.map(stamp), training: c.spec.training, sampler: c.spec.sampler, space: c.spec.space, data: c.spec.data, seed: c.spec.seed }),
+  outputs: () => [ADAPTERS, `${TRAIN}/run.json`, `${TRAIN}/metrics.jsonl`],
+  describe: (c) => ({ what: `train the super-network: ${c.spec.training.steps} steps of ${c.spec.training.strategy.name}, ${c.spec.training.full ? 'every weight' : `LoRA rank ${c.spec.training.lora.rank}`}`, seconds: c.spec.training.steps * 0.2 }),
+  async run(c, folder) {
+    const t = c.spec.training;
+    const { checkpoint, importance: order } = sortedModel(c);
+    const settings = trainSettingsSchema.parse({
+      checkpoint, tokenizer: c.tokenizer, data: c.train, format: c.spec.data.format, separator: c.spec.data.separator,
+      strategy: t.strategy.name, strategyOptions: t.strategy.options, sampler: c.spec.sampler.name, samplerOptions: c.spec.sampler.options,
+      space: c.spec.space.name, spaceOptions: c.spec.space.options, importance: order,
+      full: t.full, loraRank: t.lora.rank, loraAlpha: t.lora.alpha, loraDropout: t.lora.dropout, ...(t.lora.targets ? { loraTargets: t.lora.targets } : {}),
+      steps: t.steps, batchSize: t.batchSize, seqLen: t.seqLen, lr: t.lr, validationFraction: c.spec.data.validationFraction,
+      evalEvery: Math.max(1, Math.ceil(t.steps / 4)), checkpointEvery: Math.max(1, Math.ceil(t.steps / 10)), seed: c.spec.seed, threads: t.threads,
+    });
+    const out = nodePath.join(folder, TRAIN);
+    // An interrupted training continues from its latest checkpoint; a folder without one starts over.
+    const previous = fs.existsSync(out) ? readTrainRun(out) : undefined;
+    if (typeof previous === 'string' || (previous && JSON.stringify(previous.run.settings) !== JSON.stringify(settings))) fs.rmSync(out, { recursive: true, force: true });
+    const resume = typeof previous === 'object' && JSON.stringify(previous.run.settings) === JSON.stringify(settings) ? previous : undefined;
+    await trainSuperNetwork({ settings, registry: c.registry, previous: resume }, out);
+  },
+};
+
+const search: Stage<CompressContext> = {
+  name: 'search',
+  after: ['train', 'data'],
+  version: 1,
+  inputs: (c) => ({ search: c.spec.search, latency: c.spec.latency, seed: c.spec.seed }),
+  outputs: () => ['trials.json', FRONT_JSON],
+  describe: (c) => ({ what: `${c.spec.search.strategy.name} over ${c.spec.search.budget} trials: ${c.spec.search.objectives.map((o) => o.name).join(', ')}`, seconds: c.spec.search.budget * 0.5 }),
+  async run(c, folder) {
+    const s = c.spec.search;
+    const { checkpoint } = sortedModel(c);
+    const { space } = modelAndSpace(c);
+    // The latency objectives measure as the spec's latency section says, unless they say otherwise.
+    const latency = Object.fromEntries(Object.entries(c.spec.latency).filter(([, v]) => v !== undefined));
+    const objectives = s.objectives.map((o) => ({ name: o.name, options: o.name.startsWith('latency') ? { ...latency, ...o.options } : o.options }));
+    await runSearchStep(
+      {
+        model: checkpoint, trained: nodePath.join(folder, ADAPTERS), validation: { file: nodePath.join(folder, VALIDATION), tokenizer: c.tokenizer }, space, registry: c.registry,
+        strategy: s.strategy.name, strategyOptions: s.strategy.options, objectives, constraints: s.constraints, budget: s.budget, seed: c.spec.seed, reference: s.reference,
+        threads: c.spec.training.threads, inputs: { checkpoint, space: c.spec.space },
+      },
+      folder,
+    );
+  },
+};
+
+const exportStage: Stage<CompressContext> = {
+  name: 'export',
+  after: ['search'],
+  version: 1,
+  inputs: (c) => c.spec.export,
+  outputs: () => [RUN_FILES.models],
+  describe: (c) => ({ what: `export up to ${c.spec.export.max} members of the front (LoRA merged; safetensors${c.spec.export.onnx ? ' and ONNX' : ''})`, seconds: 3 }),
+  async run(c, folder) {
+    const front = JSON.parse(fs.readFileSync(nodePath.join(folder, FRONT_JSON), 'utf8')) as { members: TrialRecord[] };
+    const { checkpoint } = sortedModel(c);
+    const { model, lora } = applyTrained(loadCheckpoint(checkpoint), nodePath.join(folder, ADAPTERS));
+    const members = pickFrontMembers(front.members.map((m) => ({ subNetwork: m.subNetwork, objectives: m.objectives, params: m.params })), c.spec.export.max);
+    await exportModels({ model, lora, tokenizer: c.tokenizer, members, onnx: c.spec.export.onnx }, folder);
+  },
+};
+
+const evaluate: Stage<CompressContext> = {
+  name: 'evaluate',
+  after: ['export', 'data'],
+  version: 1,
+  inputs: (c) => ({ latency: c.spec.latency }),
+  outputs: () => [RUN_FILES.evaluation],
+  describe: () => ({ what: 'evaluate each exported model from its files: held-out loss, perplexity, parameters, measured latency', seconds: 5 }),
+  async run(c, folder) {
+    const model = loadCheckpoint(c.checkpoint);
+    const ids = loadTokenizer(c.tokenizer, { vocabSize: model.config.vocabSize }).encode(fs.readFileSync(nodePath.join(folder, VALIDATION), 'utf8'), { bos: true });
+    const seqLen = Math.min(256, model.config.blockSize);
+    const { batch, threads, warmup, repeats } = c.spec.latency;
+    await evaluateModels({ models: nodePath.join(folder, 'models'), validation: ids, seqLen, latency: { batch, threads, warmup, repeats, ...(c.spec.latency.seqLen ? { seqLen: c.spec.latency.seqLen } : {}) } }, folder);
+  },
+};
+
+/** The report needs the run's identity and timings, which only the runner knows. */
+export type ReportInfo = Parameters<typeof runReportData>[1];
+
+export function reportStage(info: () => ReportInfo): Stage<CompressContext> {
+  return {
+    name: 'report',
+    after: ['evaluate', 'grid'],
+    version: 1,
+    inputs: () => ({}),
+    outputs: () => [RUN_FILES.report],
+    describe: () => ({ what: 'write the self-contained HTML report', seconds: 1 }),
+    async run(_c, folder) {
+      const html = renderRunReport(runReportData(folder, info()));
+      fs.writeFileSync(nodePath.join(folder, `${RUN_FILES.report}.tmp`), html);
+      fs.renameSync(nodePath.join(folder, `${RUN_FILES.report}.tmp`), nodePath.join(folder, RUN_FILES.report));
+    },
+  };
+}
+
+/** The stages a spec runs (importance only when enabled). */
+export function compressStages(spec: CompressContext['spec'], info: () => ReportInfo): Stage<CompressContext>[] {
+  const all = [data, importance, grid, train, search, exportStage, evaluate, reportStage(info)];
+  if (spec.importance.enabled) return all;
+  return all.filter((s) => s !== importance).map((s) => ({ ...s, after: s.after.filter((a) => a !== 'importance') }));
+}
