@@ -9,7 +9,8 @@ import * as nodePath from 'node:path';
 import { compress, FRONT_JSON, loadRunSpec, parseRunSpec, planCompress, PlannedStage, RunSpec } from '@carve/pipeline';
 import { Command } from 'commander';
 import { CliIO } from '../io';
-import { table } from './runs';
+import { writeCatalogIndex } from './report';
+import { openCatalog, table } from './runs';
 
 interface CompressArgs {
   dryRun?: boolean;
@@ -59,5 +60,9 @@ export function compressCommand(io: CliIO): Command {
         ),
       );
       io.stdout(`run ${result.id}: ${front.members.length} Pareto-optimal sub-networks; exported models in ${nodePath.join(result.folder, 'models')}\nreport: ${result.report}\n`);
+      if (spec.output.catalog === 'local') {
+        const index = await writeCatalogIndex(openCatalog({ catalog: spec.output.root }), spec.output.root);
+        io.stdout(`catalog index: ${index}\n`);
+      }
     });
 }

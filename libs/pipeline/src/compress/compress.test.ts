@@ -7,6 +7,8 @@ import { fullSubNetwork, LanguageModel, loadCheckpoint, loadTokenizer } from '@c
 import { ValidationEvaluator } from '@carve/objectives';
 import * as ort from 'onnxruntime-node';
 import { parseRunSpec, RunSpec } from '../spec';
+import { Catalog, CatalogBackend, catalogBackendPlugins } from '@carve/catalog';
+import { startS3Server } from '../../../catalog/src/testing/s3-server';
 import { MARKERS, StageMarker } from '../stages';
 import { EMBEDDED_MODEL, embeddedCorpus } from './context';
 import { compress, planCompress } from './run';
@@ -160,4 +162,24 @@ test('an unreachable S3 catalog fails with a clear error after its retries, befo
     if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
   }
   expect(events).toEqual([]);
+});
+
+test('with an S3 catalog, the run is published to the bucket, its manifest last and complete', async () => {
+  const server = await startS3Server('runs');
+  const saved = { ...process.env };
+  Object.assign(process.env, server.env);
+  try {
+    const root = path.join(tmp, 's3-run');
+    const spec = tiny(root, { output: { catalog: 's3', root, bucket: 'runs', prefix: 'team', endpoint: server.endpoint, region: 'us-east-1' } });
+    const result = await compress(spec);
+    const backend = catalogBackendPlugins.find((p) => p.name === 's3')!.create({ bucket: 'runs', prefix: 'team', endpoint: server.endpoint, forcePathStyle: true, region: 'us-east-1', maxAttempts: 3 } as never, { env: process.env }) as CatalogBackend;
+    const catalog = new Catalog(backend);
+    const [run] = await catalog.listRuns();
+    expect(run).toMatchObject({ id: result.id, status: 'complete', objectives: ['val-loss', 'params'] });
+    const { files } = await catalog.showRun(result.id);
+    expect(files).toEqual(expect.arrayContaining(['front.json', 'trials.json', 'report.html', 'models/index.json', 'evaluation.json', 'manifest.json']));
+  } finally {
+    process.env = saved;
+    await server.stop();
+  }
 });

@@ -121,6 +121,7 @@ export async function compress(spec: RunSpec, options: CompressOptions = {}): Pr
   const stages = compressStages(spec, () => info());
   const info = (): ReportInfo => ({ id, model, status: 'complete', created, timings: timings(c.folder, stages.map((s) => s.name)), spec });
   await publish('running');
+  let published = Promise.resolve();
   try {
     const { plan, seconds } = await runStages(stages, c, c.folder, {
       onStage: (e) => {
@@ -129,13 +130,16 @@ export async function compress(spec: RunSpec, options: CompressOptions = {}): Pr
         if (e.phase === 'done') stageRecords.set(e.stage, { ...stageRecords.get(e.stage)!, status: 'complete', seconds: e.seconds });
         if (e.phase === 'skip') stageRecords.set(e.stage, { name: e.stage, status: 'skipped' });
         options.onStage?.({ stage: e.stage, phase: e.phase, reason, seconds: e.seconds });
-        if (e.phase === 'done' && !local) void publish('running');
+        // Publishing after each stage runs behind the stages, one publish at a time, so they land in order.
+        if (e.phase === 'done' && !local) published = published.then(() => publish('running'));
       },
     });
+    await published;
     await publish('complete');
     return { id, folder: c.folder, plan, seconds, report: nodePath.join(c.folder, RUN_FILES.report), front: nodePath.join(c.folder, FRONT_JSON) };
   } catch (e) {
     for (const [name, stage] of stageRecords) if (stage.status === 'running') stageRecords.set(name, { ...stage, status: 'failed' });
+    await published.catch(() => undefined);
     await publish('failed', (e as Error).message).catch(() => undefined);
     throw e;
   }
