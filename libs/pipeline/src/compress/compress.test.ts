@@ -53,6 +53,11 @@ describe('a tiny run on the embedded model, end to end', () => {
     expect(manifest.stages.map((s: { name: string }) => s.name)).toEqual(STAGES);
     const trials = JSON.parse(fs.readFileSync(f('trials.json'), 'utf8'));
     expect(trials).toHaveLength(6);
+    // The grid in the report is the one training drew from (its middle member is training's 'medium').
+    const grid = JSON.parse(fs.readFileSync(f('grid.json'), 'utf8'));
+    const run = JSON.parse(fs.readFileSync(f('train/run.json'), 'utf8'));
+    expect(grid.members[Math.floor(grid.members.length / 2)]).toEqual(run.evaluation.medium.subNetwork);
+    expect(grid.histogram.bins.reduce((a: number, b: { count: number }) => a + b.count, 0)).toBe(grid.members.length);
     const html = fs.readFileSync(f('report.html'), 'utf8');
     expect(html.match(/data-trial="/g)!.length).toBeGreaterThanOrEqual(6);
   });

@@ -7,7 +7,6 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { Rng } from '@carve/engine';
 import { loadCheckpoint, loadTokenizer, SubNetwork, weightMagnitude, writeJsonAtomic } from '@carve/model';
 import { renderRunReport } from '@carve/report';
 import { parameterHistogram, Sampler, SamplerContext } from '@carve/sampler';
@@ -18,6 +17,8 @@ import { exportModels, pickFrontMembers } from '../steps/export';
 import { runImportanceStep } from '../steps/importance';
 import { applyTrained, FRONT_JSON, runSearchStep, TrialRecord } from '../steps/search';
 import { loadModelAndSpace, readTrainRun, trainSettingsSchema, trainSuperNetwork } from '../steps/train';
+import { stream, STREAMS } from '../steps/train/random';
+import { GRID_SAMPLERS } from '../steps/train/settings';
 import { CompressContext } from './context';
 
 const VALIDATION = 'data/validation.txt';
@@ -81,12 +82,13 @@ const grid: Stage<CompressContext> = {
   version: 1,
   inputs: (c) => ({ space: c.spec.space, sampler: c.spec.sampler, seed: c.spec.seed }),
   outputs: () => [GRID],
-  describe: (c) => ({ what: `${c.spec.sampler.name} sampler over the ${c.spec.space.name} space: the grid training draws from, and its parameter histogram`, seconds: 2 }),
+  describe: (c) => ({ what: `${c.spec.sampler.name} sampler over the ${c.spec.space.name} space: the grid training draws from (or a sample of what it draws), and its parameter histogram`, seconds: 2 }),
   async run(c, folder) {
     const { model, space } = modelAndSpace(c);
-    const context: SamplerContext = { space, rng: new Rng(c.spec.seed), weightMagnitude: weightMagnitude(model) };
+    // The generator and call the training step uses, so a grid sampler gives the very grid training draws from.
+    const context: SamplerContext = { space, rng: stream(c.spec.seed, STREAMS.sampler), weightMagnitude: weightMagnitude(model) };
     const sampler = await c.registry.create<Sampler | Promise<Sampler>>('sampler', c.spec.sampler.name, c.spec.sampler.options, context);
-    const members: SubNetwork[] = await sampler.sample(256);
+    const members: SubNetwork[] = await sampler.sample(GRID_SAMPLERS.includes(c.spec.sampler.name) ? 1 << 16 : 256);
     const { edges, counts } = parameterHistogram(space, members, 21);
     const histogram = { bins: counts.map((count, i) => ({ lo: edges[i], hi: edges[i + 1], count })) };
     writeJsonAtomic(nodePath.join(folder, GRID), { sampler: c.spec.sampler, members, histogram });
