@@ -26,3 +26,20 @@ export function describeWithAssets(name: string, fn: () => void): void {
   console.warn(`SKIPPED '${name}': the reference assets are absent (${ASSETS})`);
   describe.skip(name, fn);
 }
+
+/**
+ * Writes a llama2.c tokenizer.bin at `path` with the control and byte tokens and the space,
+ * so every byte is one token: a tokenizer for tests that need one but not the real assets.
+ */
+export function writeByteTokenizer(path: string): string {
+  const pieces = ['<unk>', '\n<s>\n', '\n</s>\n', ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`), ' '];
+  const parts = [Buffer.from(Int32Array.of(8).buffer)];
+  for (const p of pieces) {
+    const header = Buffer.alloc(8);
+    header.writeFloatLE(0, 0);
+    header.writeInt32LE(p.length, 4);
+    parts.push(header, Buffer.from(p, 'latin1'));
+  }
+  fs.writeFileSync(path, Buffer.concat(parts));
+  return path;
+}

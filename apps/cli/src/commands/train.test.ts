@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng } from '@carve/engine';
 import { initWeights, LORA_TARGETS, loraParamSpecs, openSafetensors, paramSpecs, resolveConfig, saveHfCheckpoint } from '@carve/model';
-import { describeWithAssets, STORIES260K, TINYSTORIES_TRAIN, TOK512 } from '@carve/test-assets';
+import { describeWithAssets, STORIES260K, TINYSTORIES_TRAIN, TOK512, writeByteTokenizer } from '@carve/test-assets';
 import { carve } from '../testing/run-cli';
 
 
@@ -20,20 +20,7 @@ const config = resolveConfig({ name: 'tiny', family: 'llama', vocabSize: 260, nE
 const MODEL = at('model');
 saveHfCheckpoint({ config, weights: initWeights(config, new Rng(1), 0.2) }, MODEL);
 
-/** A llama2.c tokenizer.bin with the control and byte tokens and the space: every byte is one token. */
-function byteTokenizer(): string {
-  const pieces = ['<unk>', '\n<s>\n', '\n</s>\n', ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`), ' '];
-  const parts = [Buffer.from(Int32Array.of(8).buffer)];
-  for (const p of pieces) {
-    const header = Buffer.alloc(8);
-    header.writeFloatLE(0, 0);
-    header.writeInt32LE(p.length, 4);
-    parts.push(header, Buffer.from(p, 'latin1'));
-  }
-  fs.writeFileSync(at('bytes.bin'), Buffer.concat(parts));
-  return at('bytes.bin');
-}
-const TOKENIZER = byteTokenizer();
+const TOKENIZER = writeByteTokenizer(at('bytes.bin'));
 const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'and', 'dog', 'ran', 'far'];
 const story = (i: number) => Array.from({ length: 20 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ') + '.';
 const TEXT = file('stories.txt', Array.from({ length: 40 }, (_, i) => story(i)).join('\n\n'));

@@ -9,6 +9,7 @@ import { loadModelAndSpace } from './model-space';
 import { readTrainRun } from './run-folder';
 import { TrainSettings, trainSettingsSchema } from './settings';
 import { trainSuperNetwork } from './train';
+import { writeByteTokenizer } from '@carve/test-assets';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-train-step-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -18,25 +19,12 @@ const at = (name: string) => path.join(tmp, name);
 const config = resolveConfig({ name: 'tiny', family: 'llama', vocabSize: 260, nEmbd: 16, nLayer: 2, nHead: 4, nQueryGroups: 2, mlpHidden: 24, blockSize: 32 });
 saveHfCheckpoint({ config, weights: initWeights(config, new Rng(1), 0.2) }, at('model'));
 
-/** A llama2.c tokenizer.bin with the control and byte tokens and the space: every byte is one token. */
-function byteTokenizer(): string {
-  const pieces = ['<unk>', '\n<s>\n', '\n</s>\n', ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`), ' '];
-  const parts = [Buffer.from(Int32Array.of(8).buffer)];
-  for (const p of pieces) {
-    const header = Buffer.alloc(8);
-    header.writeFloatLE(0, 0);
-    header.writeInt32LE(p.length, 4);
-    parts.push(header, Buffer.from(p, 'latin1'));
-  }
-  fs.writeFileSync(at('bytes.bin'), Buffer.concat(parts));
-  return at('bytes.bin');
-}
 const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'and', 'dog', 'ran', 'far'];
 const story = (i: number) => Array.from({ length: 20 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ') + '.';
 fs.writeFileSync(at('stories.txt'), Array.from({ length: 40 }, (_, i) => story(i)).join('\n\n'));
 
 const settings: TrainSettings = trainSettingsSchema.parse({
-  checkpoint: at('model'), tokenizer: byteTokenizer(), data: [at('stories.txt')], separator: '\n\n', sampler: 'random',
+  checkpoint: at('model'), tokenizer: writeByteTokenizer(at('bytes.bin')), data: [at('stories.txt')], separator: '\n\n', sampler: 'random',
   steps: 4, batchSize: 2, seqLen: 16, loraRank: 2, evalEvery: 2, checkpointEvery: 2, lr: 0.01,
 });
 const registry = createRegistry([], process.cwd());
