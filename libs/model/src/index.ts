@@ -35,5 +35,5 @@ export { openShardedSafetensors, writeShardedSafetensors, SAFETENSORS_INDEX } fr
 export { interleavedToHalfOrder, toHalfRope } from './checkpoint/rope-layout';
 export { PRESETS, presetConfig, presetNames } from './families';
 export type { Preset } from './families';
-export { writeFileAtomic, writeJsonAtomic } from './checkpoint/atomic-write';
+export { writeFileAtomic, writeJsonAtomic, writeTextAtomic } from './checkpoint/atomic-write';
 export { modelToOnnx, onnxGraph, saveOnnx, type OnnxExportOptions } from './onnx-export';

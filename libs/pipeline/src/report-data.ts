@@ -6,8 +6,10 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { ExportedModel, RunReportData, TrialData } from '@carve/report';
+import { SubNetwork } from '@carve/model';
 import { Evaluation } from './steps/evaluate';
 import { ModelsIndex } from './steps/export';
+import { describeSubNetwork } from './steps/search/report';
 
 /** Where each stage writes, relative to the run folder. */
 export const RUN_FILES = {
@@ -21,7 +23,8 @@ export const RUN_FILES = {
   report: 'report.html',
 } as const;
 
-function readJson<T>(folder: string, file: string): T | undefined {
+/** A run file's JSON, or undefined when it is absent or unreadable (a run that stopped early). */
+export function readJson<T>(folder: string, file: string): T | undefined {
   try {
     return JSON.parse(fs.readFileSync(nodePath.join(folder, file), 'utf8')) as T;
   } catch {
@@ -33,14 +36,7 @@ interface TrialRecord {
   index: number;
   params: number;
   objectives: Record<string, number>;
-  subNetwork: { embedDim: number; headSize: number; layers: { heads: number; mlpHidden: number }[] };
-}
-
-/** A sub-network in a few characters: E=64 L=5 h=8 hs=8 M=172. */
-function describe(s: TrialRecord['subNetwork'] | undefined): string | undefined {
-  if (!s) return undefined;
-  const list = (values: number[]) => (values.every((v) => v === values[0]) ? String(values[0] ?? '-') : values.join('/'));
-  return `E=${s.embedDim} L=${s.layers.length} h=${list(s.layers.map((l) => l.heads))} hs=${s.headSize} M=${list(s.layers.map((l) => l.mlpHidden))}`;
+  subNetwork?: SubNetwork;
 }
 
 /** The training curves of a trainer's metrics.jsonl. */
@@ -71,7 +67,7 @@ export function runReportData(folder: string, run: RunReportData['run']): RunRep
     params: t.params,
     objectives: t.objectives,
     onFront: onFront.has(t.index),
-    subNetwork: describe(t.subNetwork),
+    subNetwork: t.subNetwork && describeSubNetwork(t.subNetwork),
   }));
   const grid = readJson<{ histogram?: RunReportData['histogram'] }>(folder, RUN_FILES.grid);
   const models = readJson<ModelsIndex>(folder, RUN_FILES.models);

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { writeJsonAtomic } from '@carve/model';
 
 /** One stage of a run. */
 export interface Stage<Context> {
@@ -105,7 +106,8 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function readMarker(folder: string, name: string): StageMarker | undefined {
+/** The marker of stage `name` in `folder`, if it finished. */
+export function readMarker(folder: string, name: string): StageMarker | undefined {
   try {
     return JSON.parse(fs.readFileSync(nodePath.join(folder, MARKERS, `${name}.json`), 'utf8')) as StageMarker;
   } catch {
@@ -197,9 +199,7 @@ export async function runStages<C>(stages: readonly Stage<C>[], context: C, fold
       outputs[path] = { bytes: fs.statSync(file).size, sha256: fileSha256(file) };
     }
     const marker: StageMarker = { stage: step.name, version: stage.version, hash: step.hash, inputs: stage.inputs(context), outputs, seconds: seconds[step.name], finished: new Date().toISOString() };
-    const target = nodePath.join(folder, MARKERS, `${step.name}.json`);
-    fs.writeFileSync(`${target}.tmp`, `${JSON.stringify(marker, null, 2)}\n`);
-    fs.renameSync(`${target}.tmp`, target);
+    writeJsonAtomic(nodePath.join(folder, MARKERS, `${step.name}.json`), marker);
     options.onStage?.({ stage: step.name, phase: 'done', decision: step.decision, seconds: seconds[step.name] });
   }
   return { plan, seconds };

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { compress, FRONT_JSON, loadRunSpec, parseRunSpec, planCompress, PlannedStage, RunSpec } from '@carve/pipeline';
+import { compress, formatValue, FRONT_JSON, loadRunSpec, parseRunSpec, planCompress, PlannedStage, RunSpec } from '@carve/pipeline';
 import { Command } from 'commander';
 import { CliIO } from '../io';
 import { writeCatalogIndex } from './report';
@@ -52,11 +52,10 @@ export function compressCommand(io: CliIO): Command {
         },
       });
       const front = JSON.parse(fs.readFileSync(nodePath.join(result.folder, FRONT_JSON), 'utf8')) as { objectives: { name: string; direction: string }[]; members: { index: number; params: number; objectives: Record<string, number> }[] };
-      const value = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4));
       io.stdout(
         table(
           ['trial', 'params', ...front.objectives.map((o) => `${o.name} ${o.direction === 'minimize' ? '↓' : '↑'}`)],
-          front.members.map((m) => [String(m.index), String(m.params), ...front.objectives.map((o) => value(m.objectives[o.name]))]),
+          front.members.map((m) => [String(m.index), String(m.params), ...front.objectives.map((o) => formatValue(m.objectives[o.name]))]),
         ),
       );
       io.stdout(`run ${result.id}: ${front.members.length} Pareto-optimal sub-networks; exported models in ${nodePath.join(result.folder, 'models')}\nreport: ${result.report}\n`);

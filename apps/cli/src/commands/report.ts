@@ -6,15 +6,13 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Catalog, checkRunId, FRONT_FILE, FrontFile } from '@carve/catalog';
-import { writeFileAtomic } from '@carve/model';
+import { writeTextAtomic } from '@carve/model';
 import { RUN_FILES, runReportData } from '@carve/pipeline';
 import { IndexRun, renderCatalogIndex, renderRunReport } from '@carve/report';
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
 import { openCatalog } from './runs';
-
-const writeTextAtomic = (file: string, text: string) => writeFileAtomic(file, (fd) => fs.writeSync(fd, text));
 
 /** Writes `runs/<id>/report.html` in the local catalog at `root`; returns its path. */
 export async function writeRunReport(catalog: Catalog, root: string, id: string): Promise<string> {

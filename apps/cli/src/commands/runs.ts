@@ -4,6 +4,7 @@
  * default or S3 (options or the CARVE_S3_* environment), through the catalog-backend plugins.
  */
 import { Catalog, CatalogBackend } from '@carve/catalog';
+import { formatValue } from '@carve/pipeline';
 import { Command } from 'commander';
 import { CliIO } from '../io';
 import { createRegistry } from '../plugins';
@@ -34,7 +35,7 @@ export function openCatalog(args: CatalogArgs): Catalog {
   return new Catalog(backend);
 }
 
-const number = (x: number | undefined) => (x === undefined ? '-' : Number.isInteger(x) ? String(x) : x.toPrecision(4));
+const number = (x: number | undefined) => (x === undefined ? '-' : formatValue(x));
 
 /** Rows as an aligned text table. */
 export function table(header: string[], rows: string[][]): string {

@@ -34,7 +34,12 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
   while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
 }
 
+/** Writes `text` as UTF-8, atomically. */
+export function writeTextAtomic(path: string, text: string): void {
+  writeFileAtomic(path, (fd) => writeAll(fd, Buffer.from(text, 'utf8')));
+}
+
 /** Writes `value` as indented JSON, atomically. */
 export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, (fd) => writeAll(fd, Buffer.from(JSON.stringify(value, null, 2) + '\n', 'utf8')));
+  writeTextAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -12,9 +12,9 @@ import * as nodePath from 'node:path';
 import { Catalog, CatalogBackend, checkRunId, LocalBackend, newRunId, RunManifestInput, RunStage } from '@carve/catalog';
 import { writeJsonAtomic } from '@carve/model';
 import { createRegistry } from '../plugins';
-import { RUN_FILES } from '../report-data';
+import { readJson, RUN_FILES } from '../report-data';
 import { RunSpec } from '../spec';
-import { MARKERS, PlannedStage, planStages, runStages, StageMarker } from '../stages';
+import { PlannedStage, planStages, readMarker, runStages } from '../stages';
 import { FRONT_JSON } from '../steps/search';
 import { packageVersions } from '../versions';
 import { CompressContext, resolveContext } from './context';
@@ -82,15 +82,10 @@ export function planCompress(spec: RunSpec, options: CompressOptions = {}): { id
 
 /** Seconds of every finished stage, from their markers, in the order the stages run. */
 function timings(folder: string, order: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const stage of order) {
-    try {
-      out[stage] = (JSON.parse(fs.readFileSync(nodePath.join(folder, MARKERS, `${stage}.json`), 'utf8')) as StageMarker).seconds;
-    } catch {
-      // Not finished (or not part of this run): no time to show.
-    }
-  }
-  return out;
+  return Object.fromEntries(order.flatMap((stage) => {
+    const marker = readMarker(folder, stage);
+    return marker ? [[stage, marker.seconds]] : [];
+  }));
 }
 
 /** Runs `spec` to its end (or to the first failure, recorded in the manifest and thrown). */
@@ -101,7 +96,7 @@ export async function compress(spec: RunSpec, options: CompressOptions = {}): Pr
   writeJsonAtomic(nodePath.join(c.folder, SPEC_FILE), spec);
   const catalog = catalogOf(c);
   const local = c.spec.output.catalog === 'local';
-  const created = fs.existsSync(nodePath.join(c.folder, 'manifest.json')) ? (JSON.parse(fs.readFileSync(nodePath.join(c.folder, 'manifest.json'), 'utf8')) as { created: string }).created : now().toISOString();
+  const created = readJson<{ created: string }>(c.folder, 'manifest.json')?.created ?? now().toISOString();
   const model = nodePath.basename(c.checkpoint).replace(/\.bin$/, '');
   const stageRecords = new Map<string, RunStage>();
   const manifest = (status: 'running' | 'complete' | 'failed', error?: string): RunManifestInput => {
@@ -142,13 +137,5 @@ export async function compress(spec: RunSpec, options: CompressOptions = {}): Pr
     await published.catch(() => undefined);
     await publish('failed', (e as Error).message).catch(() => undefined);
     throw e;
-  }
-}
-
-function readJson<T>(folder: string, file: string): T | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(nodePath.join(folder, file), 'utf8')) as T;
-  } catch {
-    return undefined;
   }
 }

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { loadCheckpoint, loadTokenizer, SubNetwork, weightMagnitude, writeJsonAtomic } from '@carve/model';
+import { loadCheckpoint, loadTokenizer, SubNetwork, weightMagnitude, writeJsonAtomic, writeTextAtomic } from '@carve/model';
 import { renderRunReport } from '@carve/report';
 import { parameterHistogram, Sampler, SamplerContext } from '@carve/sampler';
 import { RUN_FILES, runReportData } from '../report-data';
@@ -52,9 +52,7 @@ const data: Stage<CompressContext> = {
   describe: (c) => ({ what: `held-out text: ${c.validation.length} file(s) into ${VALIDATION}`, seconds: 1 }),
   async run(c, folder) {
     fs.mkdirSync(nodePath.join(folder, 'data'), { recursive: true });
-    const text = c.validation.map((f) => fs.readFileSync(f, 'utf8').trim()).join('\n\n');
-    fs.writeFileSync(nodePath.join(folder, `${VALIDATION}.tmp`), `${text}\n`);
-    fs.renameSync(nodePath.join(folder, `${VALIDATION}.tmp`), nodePath.join(folder, VALIDATION));
+    writeTextAtomic(nodePath.join(folder, VALIDATION), `${c.validation.map((f) => fs.readFileSync(f, 'utf8').trim()).join('\n\n')}\n`);
   },
 };
 
@@ -132,13 +130,13 @@ const search: Stage<CompressContext> = {
   async run(c, folder) {
     const s = c.spec.search;
     const { checkpoint } = sortedModel(c);
-    const { space } = modelAndSpace(c);
+    const { model, space } = modelAndSpace(c);
     // The latency objectives measure as the spec's latency section says, unless they say otherwise.
     const latency = Object.fromEntries(Object.entries(c.spec.latency).filter(([, v]) => v !== undefined));
     const objectives = s.objectives.map((o) => ({ name: o.name, options: o.name.startsWith('latency') ? { ...latency, ...o.options } : o.options }));
     await runSearchStep(
       {
-        model: checkpoint, trained: nodePath.join(folder, ADAPTERS), validation: { file: nodePath.join(folder, VALIDATION), tokenizer: c.tokenizer }, space, registry: c.registry,
+        model, trained: nodePath.join(folder, ADAPTERS), validation: { file: nodePath.join(folder, VALIDATION), tokenizer: c.tokenizer }, space, registry: c.registry,
         strategy: s.strategy.name, strategyOptions: s.strategy.options, objectives, constraints: s.constraints, budget: s.budget, seed: c.spec.seed, reference: s.reference,
         threads: c.spec.training.threads, inputs: { checkpoint, space: c.spec.space },
       },
@@ -191,9 +189,7 @@ export function reportStage(info: () => ReportInfo): Stage<CompressContext> {
     outputs: () => [RUN_FILES.report],
     describe: () => ({ what: 'write the self-contained HTML report', seconds: 1 }),
     async run(_c, folder) {
-      const html = renderRunReport(runReportData(folder, info()));
-      fs.writeFileSync(nodePath.join(folder, `${RUN_FILES.report}.tmp`), html);
-      fs.renameSync(nodePath.join(folder, `${RUN_FILES.report}.tmp`), nodePath.join(folder, RUN_FILES.report));
+      writeTextAtomic(nodePath.join(folder, RUN_FILES.report), renderRunReport(runReportData(folder, info())));
     },
   };
 }
