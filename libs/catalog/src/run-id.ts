@@ -5,6 +5,7 @@
  * cloud trigger derives an idempotent job name from a request's content).
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@carve/spec';
 import { CatalogError } from './errors';
 
 /** Letters, digits, '.', '_' and '-': safe as a folder name, an S3 key part and a shell word. */
@@ -24,13 +25,4 @@ export function checkRunId(id: string): string {
     `run id ${JSON.stringify(id)} is not valid: use 1 to 100 letters, digits, '.', '_' and '-', starting with a letter or digit (like 20261128-2042-1a2b3c)`,
     'invalid_name',
   );
-}
-
-/** JSON with object keys sorted at every level, so equal specs hash equally whatever their key order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  ) ?? 'undefined';
 }

@@ -102,16 +102,3 @@ describe('positions from a symbolic length', () => {
     await runtime.dispose();
   });
 });
-
-describe('UserError', () => {
-  test('isUserError recognizes UserErrors, also from another copy of the package, and nothing else', async () => {
-    const { isUserError, UserError } = await import('./index');
-    expect(isUserError(new UserError('bad file', 'bad_file'))).toBe(true);
-    // An error made by another copy of @carve/engine carries the same registered brand.
-    const foreign = Object.assign(new Error('from a plugin'), { [Symbol.for('carve.UserError')]: true });
-    expect(isUserError(foreign)).toBe(true);
-    expect(isUserError(new Error('bug'))).toBe(false);
-    expect(isUserError('text')).toBe(false);
-    expect(new UserError('x', 'y').issues).toEqual(['x']);
-  });
-});

@@ -5,7 +5,8 @@
  */
 export * from './dims';
 export * from './dtype';
-export { GraphBuildError, isUserError, UserError } from './errors';
+export { GraphBuildError } from './errors';
+export { isUserError, UserError } from '@carve/errors';
 export { Graph, Value } from './graph';
 export type { GradientRegion, Node, OpOptions } from './graph';
 export type { AttrType, AttrValue, Attrs, Builder, GradientDef, OpDef, ValueInfo } from './op-def';

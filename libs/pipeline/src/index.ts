@@ -4,8 +4,8 @@
  * completion markers, resume and invalidation.
  */
 export { BUILT_IN_PLUGINS, createRegistry } from './plugins';
-export { loadRunSpec, parseRunSpec, runSpecSchema, SpecError } from './spec';
-export type { RunSpec } from './spec';
+export { loadRunSpec, parseRunSpec, parseRunSpecText, runSpecSchema, SpecError, specHash } from '@carve/spec';
+export type { RunSpec } from '@carve/spec';
 export { fileSha256, MARKERS, planStages, runStages, stageOrder } from './stages';
 export type { PlannedStage, RunStagesOptions, Stage, StageDecision, StageMarker } from './stages';
 export { RUN_FILES, runReportData } from './report-data';

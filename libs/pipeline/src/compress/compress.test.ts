@@ -6,7 +6,7 @@ import { Runtime, Tensor } from '@carve/engine';
 import { fullSubNetwork, LanguageModel, loadCheckpoint, loadTokenizer } from '@carve/model';
 import { ValidationEvaluator } from '@carve/objectives';
 import * as ort from 'onnxruntime-node';
-import { parseRunSpec, RunSpec } from '../spec';
+import { parseRunSpec, RunSpec } from '@carve/spec';
 import { Catalog, CatalogBackend, catalogBackendPlugins } from '@carve/catalog';
 import { startS3Server } from '../../../catalog/src/testing/s3-server';
 import { MARKERS, StageMarker } from '../stages';

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { UserError } from '@carve/engine';
 import { PluginRegistry } from '@carve/registry';
-import { RunSpec } from '../spec';
+import { RunSpec } from '@carve/spec';
 
 /** The model `carve compress` compresses when the spec names none: trained by this project, committed. */
 export const EMBEDDED_MODEL = nodePath.resolve(__dirname, '../../../../models/carve-sotu-1m');

@@ -13,7 +13,7 @@ import { Catalog, CatalogBackend, checkRunId, LocalBackend, newRunId, RunManifes
 import { writeJsonAtomic } from '@carve/model';
 import { createRegistry } from '../plugins';
 import { readJson, RUN_FILES } from '../report-data';
-import { RunSpec } from '../spec';
+import { RunSpec } from '@carve/spec';
 import { PlannedStage, planStages, readMarker, runStages } from '../stages';
 import { FRONT_JSON } from '../steps/search';
 import { packageVersions } from '../versions';

@@ -5,8 +5,9 @@
  * model, its corpus, the defaults below); a bad spec is reported with every problem at once,
  * each with its path in the document.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { UserError } from '@carve/engine';
+import { UserError } from '@carve/errors';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -25,6 +26,11 @@ export const runSpecSchema = z
     name: z.string().optional(),
     /** Seed of every random choice: data split, sampler, adapters, dropout, search. */
     seed: z.number().int().min(0).default(0),
+    /**
+     * Where the numerical work runs: ONNX Runtime's CUDA execution provider, its CPU one, or
+     * CUDA when this machine's onnxruntime-node can use a GPU and the CPU otherwise.
+     */
+    device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     model: z
       .object({
         /** A Hugging Face folder or a llama2.c .bin. @default the embedded model, models/carve-sotu-1m */
@@ -175,6 +181,23 @@ export function parseRunSpec(document: unknown, where = 'run spec'): RunSpec {
   );
 }
 
+/** How a spec document is written: YAML or JSON (`auto`: by the file name, JSON unless it ends in .yaml/.yml). */
+export type SpecFormat = 'json' | 'yaml';
+
+/** The format of a spec at `path`: YAML for .yaml/.yml, JSON otherwise. */
+export const specFormatOf = (path: string): SpecFormat => (/\.ya?ml$/i.test(path) ? 'yaml' : 'json');
+
+/** Parses and checks a spec document's text; `where` names it in every problem. */
+export function parseRunSpecText(text: string, where: string, format: SpecFormat = specFormatOf(where)): RunSpec {
+  let document: unknown;
+  try {
+    document = format === 'yaml' ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw new SpecError(where, [`not valid ${format === 'yaml' ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  return parseRunSpec(document, where);
+}
+
 /** Reads a spec file: YAML for .yaml/.yml, JSON otherwise. */
 export function loadRunSpec(path: string): RunSpec {
   let text: string;
@@ -183,11 +206,22 @@ export function loadRunSpec(path: string): RunSpec {
   } catch (e) {
     throw new SpecError(path, [`cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
   }
-  let document: unknown;
-  try {
-    document = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
-  } catch (e) {
-    throw new SpecError(path, [`not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`]);
-  }
-  return parseRunSpec(document, path);
+  return parseRunSpecText(text, path);
+}
+
+/** JSON with object keys sorted at every level, so equal values hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    ) ?? 'undefined'
+  );
+}
+
+/**
+ * The SHA-256 (hex) of a spec's content, defaults filled in: two documents that mean the same
+ * run (JSON or YAML, keys in any order, defaults spelled out or left out) hash equally.
+ */
+export function specHash(spec: RunSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
 }

@@ -1,0 +1,63 @@
+/**
+ * @module request
+ * Reading a run request: the bytes of an object under `requests/`, checked as the run spec
+ * `carve compress` takes, and the files it names checked to be where a cloud run can read
+ * them. A request is never an exception: it is valid (a spec and its run id) or rejected
+ * (every problem, with its path in the spec).
+ */
+import { isUserError } from '@carve/errors';
+import { parseRunSpecText, RunSpec, specFormatOf } from '@carve/spec';
+import { cloudRunId, MAX_REQUEST_BYTES, rejectedRunId, RUNS_PREFIX } from './protocol';
+
+/** Prefix of the bucket that holds a request's input files (`carve cloud submit` uploads them there). */
+export const INPUTS_PREFIX = 'inputs/';
+
+export type RequestReading = { ok: true; id: string; spec: RunSpec } | { ok: false; id: string; problems: string[] };
+
+/** The spec fields that name files, with their values. */
+export function specFiles(spec: RunSpec): { path: string; value: string }[] {
+  const files: { path: string; value: string }[] = [];
+  if (spec.model.checkpoint !== undefined) files.push({ path: 'model.checkpoint', value: spec.model.checkpoint });
+  if (spec.model.tokenizer !== undefined) files.push({ path: 'model.tokenizer', value: spec.model.tokenizer });
+  for (const field of ['calibration', 'train', 'validation'] as const) spec.data[field]?.forEach((value, i) => files.push({ path: `data.${field}.${i}`, value }));
+  return files;
+}
+
+/**
+ * Why each file a cloud request names cannot be read by the worker: it must be an
+ * `s3://<bucket>/inputs/…` or `s3://<bucket>/runs/…` URI of the catalog bucket (files left
+ * out mean the embedded model and corpus of the worker image).
+ */
+export function cloudFileProblems(spec: RunSpec, bucket: string): string[] {
+  const problems: string[] = [];
+  for (const { path, value } of specFiles(spec)) {
+    const key = s3KeyIn(value, bucket);
+    if (key === undefined) problems.push(`${path}: '${value}' is not in the catalog bucket: give s3://${bucket}/${INPUTS_PREFIX}… (carve cloud submit uploads local files there)`);
+    else if (!key.startsWith(INPUTS_PREFIX) && !key.startsWith(RUNS_PREFIX)) problems.push(`${path}: '${value}' must be under s3://${bucket}/${INPUTS_PREFIX} or s3://${bucket}/${RUNS_PREFIX}`);
+  }
+  return problems;
+}
+
+/** The key of `uri` when it is `s3://<bucket>/<key>`, else undefined. */
+export function s3KeyIn(uri: string, bucket: string): string | undefined {
+  const prefix = `s3://${bucket}/`;
+  return uri.startsWith(prefix) && uri.length > prefix.length ? uri.slice(prefix.length) : undefined;
+}
+
+/**
+ * Reads the request stored under `key` in `bucket`: YAML when the key ends in .yaml/.yml,
+ * JSON otherwise, at most `maxBytes` long.
+ */
+export function readRequest(bytes: Uint8Array, key: string, bucket: string, maxBytes = MAX_REQUEST_BYTES): RequestReading {
+  if (bytes.length > maxBytes) return { ok: false, id: rejectedRunId(bytes.subarray(0, maxBytes)), problems: [`(request): ${bytes.length} bytes; a request is a run spec of at most ${maxBytes} bytes`] };
+  let spec: RunSpec;
+  try {
+    spec = parseRunSpecText(Buffer.from(bytes).toString('utf8'), key, specFormatOf(key));
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    return { ok: false, id: rejectedRunId(bytes), problems: [...e.issues] };
+  }
+  const problems = cloudFileProblems(spec, bucket);
+  if (problems.length > 0) return { ok: false, id: rejectedRunId(bytes), problems };
+  return { ok: true, id: cloudRunId(spec), spec };
+}
