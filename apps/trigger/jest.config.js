@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'trigger' };
+module.exports = { ...require('../../jest.preset.js'), displayName: 'trigger', setupFiles: ['<rootDir>/../../libs/catalog/src/testing/setup.ts'] };

@@ -8,7 +8,7 @@ export { cloudRunId, ENV, jobNameFor, MAX_REQUEST_BYTES, rejectedRunId, REQUESTS
 export type { JobParameters } from './protocol';
 export { CLOUD_STATES, FINAL_STATES, statusRecordSchema } from './status';
 export type { CloudState, StatusRecord } from './status';
-export { cloudFileProblems, INPUTS_PREFIX, readRequest, s3KeyIn, specFiles } from './request';
+export { cloudFileProblems, INPUTS_PREFIX, readRequest, s3KeyIn, specFiles, tooLarge } from './request';
 export type { RequestReading } from './request';
 export { cloudS3Client, getObject, putObject, readStatus, writeStatus } from './store';
 export type { CloudS3Options } from './store';

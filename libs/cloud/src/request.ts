@@ -44,12 +44,15 @@ export function s3KeyIn(uri: string, bucket: string): string | undefined {
   return uri.startsWith(prefix) && uri.length > prefix.length ? uri.slice(prefix.length) : undefined;
 }
 
+/** The problem of a request of `size` bytes over the limit. */
+export const tooLarge = (size: number, maxBytes: number): string => `(request): ${size} bytes; a request is a run spec of at most ${maxBytes} bytes`;
+
 /**
  * Reads the request stored under `key` in `bucket`: YAML when the key ends in .yaml/.yml,
  * JSON otherwise, at most `maxBytes` long.
  */
 export function readRequest(bytes: Uint8Array, key: string, bucket: string, maxBytes = MAX_REQUEST_BYTES): RequestReading {
-  if (bytes.length > maxBytes) return { ok: false, id: rejectedRunId(bytes.subarray(0, maxBytes)), problems: [`(request): ${bytes.length} bytes; a request is a run spec of at most ${maxBytes} bytes`] };
+  if (bytes.length > maxBytes) return { ok: false, id: rejectedRunId(bytes), problems: [tooLarge(bytes.length, maxBytes)] };
   let spec: RunSpec;
   try {
     spec = parseRunSpecText(Buffer.from(bytes).toString('utf8'), key, specFormatOf(key));

@@ -20,6 +20,8 @@ export const statusRecordSchema = z
     state: z.enum(CLOUD_STATES),
     /** The request's key in the bucket. */
     request: z.string().min(1),
+    /** Which put of the request this is about (its S3 version id, else its event sequencer): a repeated event names the same one. */
+    requestVersion: z.string().optional(),
     /** When the record was written (ISO 8601). */
     updated: z.string().min(1),
     /** The Batch job: its name, and its id once submitted. */
