@@ -38,6 +38,16 @@ export const runSummarySchema = z.object({
   hypervolume: z.number().optional(),
 });
 
+/** Where a run's numerical work ran. Free-form strings, so that a reader need not know every device. */
+export const runDeviceSchema = z.object({
+  /** What the spec asked for: 'auto', 'cpu', 'cuda'. */
+  requested: z.string().min(1),
+  /** The ONNX Runtime execution provider that ran the graphs: 'cpu', 'cuda'. */
+  provider: z.string().min(1),
+  /** The hardware: 'CPU: <model>, <n> cores', 'CUDA device 0 (...)'. */
+  description: z.string(),
+});
+
 export const runManifestSchema = z.object({
   /** Bumped when a field changes meaning, so an old reader refuses a new manifest. */
   format: z.literal(1),
@@ -53,6 +63,8 @@ export const runManifestSchema = z.object({
   versions: z.record(z.string(), z.string()),
   stages: z.array(stageSchema).default([]),
   summary: runSummarySchema.default({}),
+  /** Where the run ran; absent from manifests written before it was recorded. */
+  device: runDeviceSchema.optional(),
   /** Why a failed run failed. */
   error: z.string().optional(),
   /** Filled in by `publishRun`. */
@@ -66,4 +78,5 @@ export type RunManifestInput = z.input<typeof runManifestSchema>;
 export type RunStatus = RunManifest['status'];
 export type RunStage = z.output<typeof stageSchema>;
 export type RunFile = z.output<typeof runFileSchema>;
+export type RunDevice = z.output<typeof runDeviceSchema>;
 export type RunSummaryFields = z.output<typeof runSummarySchema>;

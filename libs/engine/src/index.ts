@@ -19,6 +19,8 @@ export { serializeModel, OPSET, IR_VERSION } from './onnx/serialize';
 export type { SerializeOptions } from './onnx/serialize';
 export { CompiledGraph, Runtime } from './runtime';
 export type { RuntimeOptions } from './runtime';
+export { DEVICES, probeCuda, resolveDevice } from './device';
+export type { CudaProbe, Device, ResolvedDevice } from './device';
 export { Tensor } from './tensor';
 export { Rng } from './rng';
 export { assertGradients, buildCaseGraph, checkGradients } from './testing/gradcheck';

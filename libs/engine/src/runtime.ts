@@ -16,7 +16,10 @@ export interface RuntimeOptions {
   intraOpThreads?: number;
   /** Threads across independent operators. @default 1 */
   interOpThreads?: number;
-  /** Execution providers in order of preference, e.g. ['cuda', 'cpu']. @default ['cpu'] */
+  /**
+   * Execution providers in order of preference, e.g. ['cuda', 'cpu']: a device's list comes from
+   * resolveDevice, which checks that CUDA really runs before naming it. @default ['cpu']
+   */
   executionProviders?: string[];
   /**
    * Let intra-op worker threads spin between runs. Spinning shortens back-to-back runs of

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { probeCuda } from '@carve/engine';
 import { carve } from '../testing/run-cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-compress-cli-'));
@@ -37,4 +38,17 @@ test('a missing spec file or model is one clear line', async () => {
   fs.writeFileSync(spec, JSON.stringify({ model: { checkpoint: path.join(tmp, 'no-model') }, output: { root: path.join(tmp, 'c2') } }));
   const run = await carve(['compress', spec]);
   expect([run.code, run.stderr]).toEqual([2, `carve: run spec: model.checkpoint: ${path.join(tmp, 'no-model')}: no such file or folder; model.tokenizer: (none): no such file or folder\n`]);
+});
+
+test('--device overrides the spec: cuda where it does not work is one line before anything is written, exit 2; an unknown device is refused', async () => {
+  const spec = path.join(tmp, 'device.yaml');
+  fs.writeFileSync(spec, `output:\n  root: ${path.join(tmp, 'c3')}\n`);
+  const bad = await carve(['compress', spec, '--device', 'gpu']);
+  expect(bad.code).not.toBe(0);
+  expect(bad.stderr).toContain("'gpu' is invalid. Allowed choices are auto, cpu, cuda.");
+  const probe = await probeCuda();
+  if (probe.available) return console.log('CUDA is available here: the unavailable-device case is not checked');
+  const run = await carve(['compress', spec, '--device', 'cuda']);
+  expect([run.code, run.stderr]).toEqual([2, `carve: device cuda is not available: ${probe.reason}; ${probe.advice}\n`]);
+  expect(fs.existsSync(path.join(tmp, 'c3'))).toBe(false);
 });

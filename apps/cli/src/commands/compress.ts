@@ -2,12 +2,14 @@
  * @module commands/compress
  * `carve compress [SPEC]`: the whole run (importance, grid, training, search, export,
  * evaluation, report) from a run spec, or from the defaults (the embedded model and its
- * corpus) without one; `--dry-run` prints the plan. Rerunning continues the same run.
+ * corpus) without one; `--dry-run` prints the plan; `--device` overrides the spec's device.
+ * Rerunning continues the same run.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { compress, formatValue, FRONT_JSON, loadRunSpec, parseRunSpec, planCompress, PlannedStage, RunSpec } from '@carve/pipeline';
-import { Command } from 'commander';
+import { DEVICES, Device } from '@carve/engine';
+import { Command, Option } from 'commander';
 import { CliIO } from '../io';
 import { writeCatalogIndex } from './report';
 import { openCatalog, table } from './runs';
@@ -15,6 +17,7 @@ import { openCatalog, table } from './runs';
 interface CompressArgs {
   dryRun?: boolean;
   run?: string;
+  device?: Device;
 }
 
 /** The plan as a table: stage, what it would do and why, rough seconds. */
@@ -34,8 +37,11 @@ export function compressCommand(io: CliIO): Command {
     .argument('[spec]', 'the run spec, JSON or YAML (docs/pipeline.md); every field has a default')
     .option('--dry-run', 'print the plan (stages, what would run and why, rough cost) without computing')
     .option('--run <id>', 'continue this run of the catalog (with a changed spec, the stages the change reaches run again)')
+    .addOption(new Option('--device <name>', "where ONNX Runtime runs the work, instead of the spec's device (which defaults to auto: CUDA where it works, else the CPU)").choices(DEVICES))
     .action(async (specPath: string | undefined, args: CompressArgs) => {
-      const spec: RunSpec = specPath === undefined ? parseRunSpec({}, 'the default spec') : loadRunSpec(specPath);
+      const given: RunSpec = specPath === undefined ? parseRunSpec({}, 'the default spec') : loadRunSpec(specPath);
+      // The device is part of the spec, so a run on another device is another run.
+      const spec: RunSpec = args.device === undefined ? given : { ...given, device: args.device };
       if (args.dryRun) {
         const { id, folder, plan } = planCompress(spec, { run: args.run });
         io.stdout(`run ${id} in ${folder}\n${planTable(plan)}`);

@@ -5,9 +5,10 @@
  * function, most important units first) into one folder, whole or not at all.
  */
 import * as fs from 'node:fs';
+import { DEVICES, Device } from '@carve/engine';
 import { LayerScoring, OrderScope, Statistic, STATISTICS } from '@carve/importance';
 import { DEFAULT_IMPORTANCE_SEQ_LEN, runImportanceStep } from '@carve/pipeline';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
 import { nonNegativeInt, positiveInt } from '../options';
@@ -29,6 +30,7 @@ interface ImportanceArgs {
   seed: number;
   batchSize: number;
   threads: number;
+  device: Device;
   out: string;
   force: boolean;
 }
@@ -48,6 +50,7 @@ export function importanceCommand(io: CliIO): Command {
     .option('--seed <n>', 'seed of the choice of calibration windows', nonNegativeInt, 0)
     .option('--batch-size <n>', 'sequences per run', positiveInt, 8)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt, 1)
+    .addOption(new Option('--device <name>', 'where ONNX Runtime runs: auto (CUDA where it works, else the CPU) | cpu | cuda').choices(DEVICES).default('cpu'))
     .option('--force', 'replace --out if it exists (only once the new folder is complete)', false)
     .action(async (args: ImportanceArgs) => {
       checkArgs(args);
@@ -71,6 +74,7 @@ export function importanceCommand(io: CliIO): Command {
           seed: args.seed,
           batchSize: args.batchSize,
           threads: args.threads,
+          device: args.device,
           versions: versions(['@carve/cli', '@carve/importance', '@carve/model', '@carve/engine']),
           labels: { seqLen: '--seq-len', tokenizer: '--tokenizer' },
         },

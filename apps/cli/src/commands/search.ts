@@ -10,7 +10,8 @@ import * as nodePath from 'node:path';
 import {
   changedSearchSettings, changedSearchSettingsMessage, FRONT_JSON, formatValue, frontTable, readSearchRecord, runSearchStep, SEARCH_JSON, SearchRecord, SearchStepError, SearchStepResult,
 } from '@carve/pipeline';
-import { Command } from 'commander';
+import { DEVICES, Device } from '@carve/engine';
+import { Command, Option } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
 import { resolveModelSpace } from '../model-space';
@@ -42,6 +43,11 @@ export function searchCommand(io: CliIO): Command {
     .option('--reference <list>', 'hypervolume reference point, one value per objective (default: fixed from the first three trials)')
     .option('--no-anchors', 'do not start from the largest, smallest and a middle network')
     .option('--threads <n>', 'ONNX Runtime intra-op threads for the loss objectives', positiveInt, 1)
+    .addOption(
+      new Option('--device <name>', "where ONNX Runtime runs: auto (CUDA where it works, else the CPU) | cpu | cuda; given, it is also the latency objectives' device unless --objective-options names one")
+        .choices(DEVICES)
+        .default('cpu'),
+    )
     .option('--plugin <package>', 'load the plugins of an installed package (repeatable)', collect, [])
     .requiredOption('--out <dir>', 'the search folder to create: search.json, trials.json, front.json')
     .option('--resume', 'continue the search in --out, with the settings in its search.json')
@@ -72,7 +78,8 @@ async function search(io: CliIO, command: Command): Promise<void> {
   const registry = createRegistry(settings.plugin ?? [], process.cwd());
   if (!args.resume || record) issues.push(...settingsIssues(settings, registry));
   if (issues.length) throw new CliError(issues.join('; '));
-  await runSearch(io, settings, args.out as string, args.stopAfter as number | undefined, record !== undefined);
+  const device = command.getOptionValueSource('device') === 'cli' ? (args.device as Device) : undefined;
+  await runSearch(io, settings, args.out as string, args.stopAfter as number | undefined, record !== undefined, device);
 }
 
 /** The settings the command line gives; on --resume only those typed out (not defaults) count. */
@@ -135,8 +142,12 @@ function readRecord(out: string, issues: string[]): SearchRecord<SearchSettings>
   }
 }
 
-/** Runs the search step with the settings, drawing its progress and printing its front. */
-async function runSearch(io: CliIO, settings: SearchSettings, out: string, stopAfter: number | undefined, resume: boolean): Promise<void> {
+/**
+ * Runs the search step with the settings, drawing its progress and printing its front; on
+ * `device` when one was given (the CPU otherwise), which latency objectives without a
+ * device of their own measure on too.
+ */
+async function runSearch(io: CliIO, settings: SearchSettings, out: string, stopAfter: number | undefined, resume: boolean, device?: Device): Promise<void> {
   const { registry, model, space } = resolveModelSpace({
     checkpoint: settings.checkpoint, space: settings.space, spaceOptions: settings.spaceOptions === undefined ? undefined : JSON.stringify(settings.spaceOptions),
     importance: settings.importance, layerOrder: settings.layerOrder, plugin: settings.plugin,
@@ -149,8 +160,8 @@ async function runSearch(io: CliIO, settings: SearchSettings, out: string, stopA
       model, trained: settings.lora, space, registry,
       validation: settings.val && settings.tokenizer ? { file: settings.val, tokenizer: settings.tokenizer } : undefined,
       strategy: settings.strategy, strategyOptions: settings.strategyOptions,
-      objectives: settings.objectives.map((name) => ({ name, options: settings.objectiveOptions[name] })),
-      constraints: settings.constraints, budget: settings.budget, seed: settings.seed, reference: settings.reference, anchors: settings.anchors, threads: settings.threads,
+      objectives: settings.objectives.map((name) => ({ name, options: device && name.startsWith('latency') ? { device, ...(settings.objectiveOptions[name] as object | undefined) } : settings.objectiveOptions[name] })),
+      constraints: settings.constraints, budget: settings.budget, seed: settings.seed, reference: settings.reference, anchors: settings.anchors, threads: settings.threads, device,
       inputs: Object.fromEntries(INPUT_KEYS.map((key) => [key, settings[key]])),
       versions: versions(['@carve/optimizer', 'onnxruntime-node']),
       // Without --resume a search starts over (--force may have kept an old one in --out).

@@ -10,7 +10,8 @@
 import * as nodePath from 'node:path';
 import { changedTrainSettings, checkTrainFiles, checkTrainSettings, PreviousTrainRun, readTrainRun, TRAIN_DATA_FORMATS, TRAIN_FILES, trainFolderIssue, trainSuperNetwork, TrainSettings } from '@carve/pipeline';
 import { PluginRegistry } from '@carve/registry';
-import { Command } from 'commander';
+import { DEVICES, Device } from '@carve/engine';
+import { Command, Option } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
 import { positiveInt } from '../options';
@@ -26,6 +27,7 @@ interface TrainArgs extends Record<string, unknown> {
   resume?: boolean;
   force?: boolean;
   stopAfter?: number;
+  device: Device;
 }
 
 /** The `carve train` command. */
@@ -63,6 +65,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 100; one is always written at the end)')
     .option('--seed <n>', 'seed of the data split and order, the adapters, the sampler and dropout (default 0)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default 1)')
+    .addOption(new Option('--device <name>', 'where ONNX Runtime runs: auto (CUDA where it works, else the CPU) | cpu | cuda; a resumed run may change it').choices(DEVICES).default('cpu'))
     .option('--config <file>', 'settings as a JSON object keyed by the options\' camelCase names; options given here win')
     .requiredOption('--out <dir>', 'the run folder to create: run.json, metrics.jsonl, checkpoints/, adapters.safetensors')
     .option('--resume', "continue the run in --out from its latest checkpoint, with the settings in its run.json")
@@ -105,7 +108,7 @@ async function runTraining(io: CliIO, args: TrainArgs, registry: PluginRegistry,
   const progress = createProgress(io, 'train:', settings.steps);
   const result = await trainSuperNetwork(
     {
-      settings, registry, previous, label: flag, versions: versions(['@carve/cli']),
+      settings, registry, previous, label: flag, versions: versions(['@carve/cli']), device: args.device,
       // --force replaces an existing folder, only once the new one is complete.
       createFolder: (out, write) => writeFolderAtomically(out, args.force === true, write),
     },

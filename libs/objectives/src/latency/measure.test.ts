@@ -1,4 +1,4 @@
-import { Rng } from '@carve/engine';
+import { resolveDevice, Rng } from '@carve/engine';
 import { countParams, fullSubNetwork, initWeights, loadLlama2c, resolveConfig, SubNetwork } from '@carve/model';
 import { jointSpace } from '@carve/search-space';
 import { describeWithAssets, STORIES260K } from '@carve/test-assets';
@@ -24,8 +24,9 @@ test('token ids are seeded and inside the vocabulary', () => {
 });
 
 test('settings take defaults from the model and every bad one is named', () => {
-  expect(resolveLatencySettings(model)).toEqual({ batch: 1, seqLen: 31, decodeTokens: 1, threads: 1, spinning: false, warmup: 3, repeats: 20, rounds: 1, seed: 0 });
+  expect(resolveLatencySettings(model)).toEqual({ batch: 1, seqLen: 31, decodeTokens: 1, threads: 1, spinning: false, warmup: 3, repeats: 20, rounds: 1, seed: 0, device: 'cpu' });
   expect(() => resolveLatencySettings(model, { seqLen: 32, threads: 0, repeats: 2, rounds: 3 })).toThrow(/seqLen: 32 is not an integer in \[1, 31\].*threads: 0.*repeats: 2 is not an integer in \[3,/);
+  expect(() => resolveLatencySettings(model, { device: 'gpu' as never })).toThrow("device: 'gpu' is not one of auto, cpu, cuda");
 });
 
 test('a report has both phases in ms, the settings, the device and the parameter count', async () => {
@@ -41,6 +42,14 @@ test('a report has both phases in ms, the settings, the device and the parameter
   expect(report.params).toBe(countParams(config, s));
   expect(report.device).toMatchObject({ executionProvider: 'cpu', node: process.version, onnxruntime: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   expect(report.device.cores).toBeGreaterThan(0);
+  expect(report.device.description).toBe((await resolveDevice('cpu')).description);
+});
+
+test("device 'auto' measures on the provider resolveDevice picks, and the report names it", async () => {
+  const auto = await resolveDevice('auto');
+  const report = await measureLatency(model, fullSubNetwork(config), { seqLen: 8, warmup: 0, repeats: 1, device: 'auto' });
+  expect(report.settings.device).toBe('auto');
+  expect(report.device).toMatchObject({ executionProvider: auto.provider, description: auto.description });
 });
 
 test('interleaved measurement reports each sub-network in the order given', async () => {

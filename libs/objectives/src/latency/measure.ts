@@ -1,14 +1,14 @@
 /**
  * @module latency/measure
  * Wall-clock latency of sub-networks as they would be deployed: extracted, exported to
- * ONNX with their weights inside, and run in ONNX Runtime on the CPU with a fixed number
- * of threads. Two phases: prefill (one forward over the prompt) and decode (one new token
+ * ONNX with their weights inside, and run in ONNX Runtime on a device (the CPU unless told
+ * otherwise) with a fixed number of threads. Two phases: prefill (one forward over the prompt) and decode (one new token
  * per sequence against a key/value cache holding the prompt).
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
-import { CompiledGraph, Rng, Runtime, Tensor, UserError } from '@carve/engine';
+import { CompiledGraph, Device, DEVICES, ResolvedDevice, resolveDevice, Rng, Runtime, Tensor, UserError } from '@carve/engine';
 import { Checkpoint, countParams, extractSubNetwork, onnxGraph, SubNetwork } from '@carve/model';
 
 export interface LatencySettings {
@@ -34,6 +34,12 @@ export interface LatencySettings {
   rounds?: number;
   /** Seed of the token ids and of the visiting order. @default 0 */
   seed?: number;
+  /**
+   * Where the sessions run (see resolveDevice): 'cuda' fails where CUDA does not work, 'auto'
+   * takes it where it does. On CUDA the times include copying the feeds to the GPU and the
+   * outputs (the decode's cache among them) back. @default 'cpu'
+   */
+  device?: Device;
 }
 
 /** Run times of one phase, in milliseconds (per token for decode). */
@@ -52,7 +58,10 @@ export interface DeviceInfo {
   arch: string;
   node: string;
   onnxruntime: string;
-  executionProvider: 'cpu';
+  /** The execution provider the sessions ran on. */
+  executionProvider: 'cpu' | 'cuda';
+  /** The hardware it names: 'CPU: <model>, <n> cores' or 'CUDA device 0 (...)'. */
+  description: string;
 }
 
 export interface LatencyReport {
@@ -82,6 +91,7 @@ export function resolveLatencySettings(model: Checkpoint, settings: LatencySetti
     repeats: settings.repeats ?? 20,
     rounds: settings.rounds ?? 1,
     seed: settings.seed ?? 0,
+    device: settings.device ?? 'cpu',
   };
   const issues: string[] = [];
   const check = (name: keyof LatencySettings, min: number, max = Number.MAX_SAFE_INTEGER) => {
@@ -97,6 +107,7 @@ export function resolveLatencySettings(model: Checkpoint, settings: LatencySetti
   check('rounds', 1);
   check('repeats', resolved.rounds);
   check('seed', 0);
+  if (!(DEVICES as readonly string[]).includes(resolved.device)) issues.push(`device: '${resolved.device}' is not one of ${DEVICES.join(', ')}`);
   if (issues.length) throw new UserError(`latency settings for '${model.config.name}': ${issues.join('; ')}`, 'invalid_latency_settings', issues);
   return resolved;
 }
@@ -124,15 +135,22 @@ export function latencyTokens(vocabSize: number, batch: number, length: number, 
 
 let onnxruntimeVersion: string | undefined;
 
-/** The machine, Node and ONNX Runtime that times are measured with. */
-export function deviceInfo(): DeviceInfo {
+/**
+ * The machine, Node and ONNX Runtime that times are measured with, on `device` as
+ * resolveDevice gave it. @default the CPU
+ */
+export function deviceInfo(device?: ResolvedDevice): DeviceInfo {
   if (onnxruntimeVersion === undefined) {
     // onnxruntime-node is the engine's dependency, so it is resolved from the engine's package.
     const manifest = createRequire(require.resolve('@carve/engine')).resolve('onnxruntime-node/package.json');
     onnxruntimeVersion = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
   }
   const cpus = os.cpus();
-  return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: os.platform(), arch: os.arch(), node: process.version, onnxruntime: onnxruntimeVersion, executionProvider: 'cpu' };
+  const cpu = cpus[0]?.model ?? 'unknown';
+  return {
+    cpu, cores: cpus.length, platform: os.platform(), arch: os.arch(), node: process.version, onnxruntime: onnxruntimeVersion,
+    executionProvider: device?.provider ?? 'cpu', description: device?.description ?? `CPU: ${cpu.trim()}, ${cpus.length} cores`,
+  };
 }
 
 /** Columns [start, end) of a [B, L] tensor. */
@@ -220,7 +238,7 @@ function turns(params: readonly number[]): number[][] {
 /**
  * Latencies of several sub-networks of `model`, measured interleaved. Each sub-network is
  * extracted and its prefill and decode graphs (exactly what modelToOnnx writes, without
- * and with kvCache) compiled in sessions with `threads` intra-op threads. The timed runs
+ * and with kvCache) compiled in sessions on `device` with `threads` intra-op threads. The timed runs
  * are then split into `rounds` passes, each visiting every sub-network once in a seeded
  * random order and making, per phase, `warmup` untimed runs and its share of `repeats`
  * timed ones: a slow stretch of the machine falls on all of them alike rather than on
@@ -234,7 +252,8 @@ export async function measureLatencies(model: Checkpoint, subNetworks: readonly 
   const resolved = resolveLatencySettings(model, settings);
   const { rounds, repeats, warmup, decodeTokens } = resolved;
   const params = subNetworks.map((s) => countParams(model.config, s));
-  const runtime = new Runtime({ intraOpThreads: resolved.threads, interOpThreads: 1, allowSpinning: resolved.spinning });
+  const device = await resolveDevice(resolved.device);
+  const runtime = new Runtime({ intraOpThreads: resolved.threads, interOpThreads: 1, allowSpinning: resolved.spinning, executionProviders: device.executionProviders });
   const rng = new Rng(resolved.seed);
   const times = subNetworks.map(() => ({ prefill: [] as number[], decode: [] as number[] }));
   try {
@@ -260,8 +279,8 @@ export async function measureLatencies(model: Checkpoint, subNetworks: readonly 
   } finally {
     await runtime.dispose();
   }
-  const device = deviceInfo();
-  return subNetworks.map((_, i) => ({ prefill: latencyStats(times[i].prefill), decode: latencyStats(times[i].decode), settings: resolved, device, params: params[i] }));
+  const info = deviceInfo(device);
+  return subNetworks.map((_, i) => ({ prefill: latencyStats(times[i].prefill), decode: latencyStats(times[i].decode), settings: resolved, device: info, params: params[i] }));
 }
 
 /** Latency of sub-network `s` of `model`, both phases (see measureLatencies for how). */

@@ -1,4 +1,4 @@
-import { Rng } from '@carve/engine';
+import { resolveDevice, Rng } from '@carve/engine';
 import { fullSubNetwork, initWeights, resolveConfig } from '@carve/model';
 import { runPluginContract } from '@carve/registry';
 import { explicitSpace, jointSpace } from '@carve/search-space';
@@ -33,6 +33,17 @@ test('latency meets the plugin contract and reports the chosen statistic with bo
   expect(m.details).toMatchObject({ threads: 1, batch: 1, seqLen: 8 });
   for (const key of ['prefill.p50', 'prefill.p90', 'decode.p50', 'decode.p90']) expect(m.details![key]).toBeGreaterThan(0);
   expect(typeof m.details!.cpu).toBe('string');
+  // Used alone, the objective measures on the CPU, and every measurement says so.
+  expect(m.details).toMatchObject({ provider: 'cpu', device: (await resolveDevice('cpu')).description });
+});
+
+test("latency's device option picks the provider its details name", async () => {
+  expect(latencyObjective.options.parse({}).device).toBe('cpu');
+  expect(() => latencyObjective.options.parse({ device: 'gpu' })).toThrow();
+  const auto = await resolveDevice('auto');
+  const objective = latencyObjective.create(latencyObjective.options.parse({ ...quick, device: 'auto' }), ctx);
+  const m = await measure(objective, fullSubNetwork(config));
+  expect(m.details).toMatchObject({ provider: auto.provider, device: auto.description });
 });
 
 test('latency names itself and what it misses, and checks settings against the model', () => {

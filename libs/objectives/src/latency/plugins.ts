@@ -4,7 +4,7 @@
  * `latency-predicted` measures a sample of the space once, fits a predictor to it and
  * answers from the predictor, keeping a measured twin to re-measure the final front.
  */
-import { Rng } from '@carve/engine';
+import { DEVICES, Rng } from '@carve/engine';
 import { Checkpoint, SubNetwork } from '@carve/model';
 import { definePlugin, PLUGIN_API_VERSION } from '@carve/registry';
 import { SearchSpace } from '@carve/search-space';
@@ -23,6 +23,8 @@ const measuredOptions = {
   /** min is the steadiest on a shared machine: the run least disturbed by other processes. */
   statistic: z.enum(['p50', 'p90', 'min']).default('p50'),
   phase: z.enum(['prefill', 'decode']).default('prefill'),
+  /** Where the exported sub-networks run (a compression run passes its own device). */
+  device: z.enum(DEVICES).default('cpu'),
 };
 const latencyOptions = z.object(measuredOptions);
 const predictedOptions = z.object({
@@ -50,10 +52,10 @@ function requireModel(name: string, ctx: ObjectiveContext): Checkpoint {
 
 /** The measurement settings of the options, checked against the model. */
 function settingsOf(model: Checkpoint, o: LatencyOptions, rounds = 1): Required<LatencySettings> {
-  return resolveLatencySettings(model, { batch: o.batch, seqLen: o.seqLen, threads: o.threads, warmup: o.warmup, repeats: o.repeats, rounds });
+  return resolveLatencySettings(model, { batch: o.batch, seqLen: o.seqLen, threads: o.threads, warmup: o.warmup, repeats: o.repeats, rounds, device: o.device });
 }
 
-/** The objective's value from a report, with both phases' figures and the settings as details. */
+/** The objective's value from a report, with both phases' figures, the settings and the device as details. */
 function toMeasurement(report: LatencyReport, o: LatencyOptions): Measurement {
   const { prefill, decode, settings, device } = report;
   return {
@@ -69,6 +71,8 @@ function toMeasurement(report: LatencyReport, o: LatencyOptions): Measurement {
       batch: settings.batch,
       seqLen: settings.seqLen,
       cpu: device.cpu,
+      provider: device.executionProvider,
+      device: device.description,
     },
   };
 }
@@ -97,7 +101,7 @@ export const latencyObjective = definePlugin({
   name: 'latency',
   version: '1.0.0',
   apiVersion: PLUGIN_API_VERSION,
-  description: 'latency of the exported sub-network in ONNX Runtime on the CPU, in ms (minimized)',
+  description: 'latency of the exported sub-network in ONNX Runtime (on the CPU unless its device option says otherwise), in ms (minimized)',
   options: latencyOptions,
   create: (o, ctx: ObjectiveContext): Objective => measuredObjective(requireModel('latency', ctx), o),
 });

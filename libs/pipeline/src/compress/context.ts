@@ -2,11 +2,11 @@
  * @module compress/context
  * What every stage of a compression run reads: the spec with its defaults resolved to
  * concrete files (the embedded model and its corpus when the spec names none), the run
- * folder and the registry.
+ * folder and the registry; and the device the stages run on (runDevice).
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { UserError } from '@carve/engine';
+import { ResolvedDevice, resolveDevice, UserError } from '@carve/engine';
 import { PluginRegistry } from '@carve/registry';
 import { RunSpec } from '@carve/spec';
 
@@ -64,6 +64,14 @@ export function resolveContext(spec: RunSpec, folder: string, registry: PluginRe
   return { spec, folder, registry, checkpoint, tokenizer, train, calibration, validation };
 }
 
+/**
+ * The device every stage of the run uses, `device` of the spec resolved: the same answer
+ * for each call in a process, since resolveDevice probes CUDA once. A 'cuda' that does not
+ * work here is a UserError 'device_unavailable'.
+ */
+export function runDevice(c: CompressContext): Promise<ResolvedDevice> {
+  return resolveDevice(c.spec.device);
+}
 
 /** A run that cannot start or go on, for a reason in the user's hands. */
 export class CompressError extends UserError {

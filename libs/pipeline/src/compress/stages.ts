@@ -3,7 +3,8 @@
  * The stages of a compression run, in data-flow order: held-out data → importance → the
  * sampler's grid → super-network training → search → export of the front → evaluation of
  * the exported models → report. Each names the part of the spec it reads (a change there
- * redoes it and what follows) and the files it leaves.
+ * redoes it and what follows) and the files it leaves. Every stage that runs graphs runs them
+ * on the run's device (runDevice).
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -19,7 +20,7 @@ import { applyTrained, FRONT_JSON, runSearchStep, TrialRecord } from '../steps/s
 import { loadModelAndSpace, readTrainRun, trainSettingsSchema, trainSuperNetwork } from '../steps/train';
 import { stream, STREAMS } from '../steps/train/random';
 import { GRID_SAMPLERS } from '../steps/train/settings';
-import { CompressContext } from './context';
+import { CompressContext, runDevice } from './context';
 
 const VALIDATION = 'data/validation.txt';
 const IMPORTANCE = 'importance';
@@ -65,8 +66,12 @@ const importance: Stage<CompressContext> = {
   describe: (c) => ({ what: `score heads, neurons, channels and layers on ${c.spec.importance.samples} calibration sequences; write the sorted model`, seconds: 10 }),
   async run(c, folder) {
     const i = c.spec.importance;
+    const { provider } = await runDevice(c);
     await runImportanceStep(
-      { checkpoint: c.checkpoint, tokenizer: c.tokenizer, data: c.calibration, seqLen: i.seqLen, samples: i.samples, statistic: i.statistic, layerScoring: i.layerScoring, scope: 'global', seed: c.spec.seed, batchSize: 8, threads: c.spec.training.threads },
+      {
+        checkpoint: c.checkpoint, tokenizer: c.tokenizer, data: c.calibration, seqLen: i.seqLen, samples: i.samples, statistic: i.statistic, layerScoring: i.layerScoring, scope: 'global', seed: c.spec.seed, batchSize: 8,
+        threads: c.spec.training.threads, device: provider,
+      },
       nodePath.join(folder, IMPORTANCE),
     );
   },
@@ -116,7 +121,7 @@ const train: Stage<CompressContext> = {
     const previous = fs.existsSync(out) ? readTrainRun(out) : undefined;
     if (typeof previous === 'string' || (previous && JSON.stringify(previous.run.settings) !== JSON.stringify(settings))) fs.rmSync(out, { recursive: true, force: true });
     const resume = typeof previous === 'object' && JSON.stringify(previous.run.settings) === JSON.stringify(settings) ? previous : undefined;
-    await trainSuperNetwork({ settings, registry: c.registry, previous: resume }, out);
+    await trainSuperNetwork({ settings, registry: c.registry, previous: resume, device: (await runDevice(c)).provider }, out);
   },
 };
 
@@ -131,14 +136,17 @@ const search: Stage<CompressContext> = {
     const s = c.spec.search;
     const { checkpoint } = sortedModel(c);
     const { model, space } = modelAndSpace(c);
-    // The latency objectives measure as the spec's latency section says, unless they say otherwise.
-    const latency = Object.fromEntries(Object.entries(c.spec.latency).filter(([, v]) => v !== undefined));
+    const { provider } = await runDevice(c);
+    // The latency objectives measure as the spec's latency section says and on the run's
+    // device, unless they say otherwise. The provider, not 'auto', goes into search.json, so
+    // that a search resumed where 'auto' means another device is refused rather than mixing devices' times.
+    const latency = { ...Object.fromEntries(Object.entries(c.spec.latency).filter(([, v]) => v !== undefined)), device: provider };
     const objectives = s.objectives.map((o) => ({ name: o.name, options: o.name.startsWith('latency') ? { ...latency, ...o.options } : o.options }));
     await runSearchStep(
       {
         model, trained: nodePath.join(folder, ADAPTERS), validation: { file: nodePath.join(folder, VALIDATION), tokenizer: c.tokenizer }, space, registry: c.registry,
         strategy: s.strategy.name, strategyOptions: s.strategy.options, objectives, constraints: s.constraints, budget: s.budget, seed: c.spec.seed, reference: s.reference,
-        threads: c.spec.training.threads, inputs: { checkpoint, space: c.spec.space },
+        threads: c.spec.training.threads, device: provider, inputs: { checkpoint, space: c.spec.space },
       },
       folder,
     );
@@ -173,7 +181,8 @@ const evaluate: Stage<CompressContext> = {
     const ids = loadTokenizer(c.tokenizer, { vocabSize: model.config.vocabSize }).encode(fs.readFileSync(nodePath.join(folder, VALIDATION), 'utf8'), { bos: true });
     const seqLen = Math.min(256, model.config.blockSize);
     const { batch, threads, warmup, repeats } = c.spec.latency;
-    await evaluateModels({ models: nodePath.join(folder, 'models'), validation: ids, seqLen, latency: { batch, threads, warmup, repeats, ...(c.spec.latency.seqLen ? { seqLen: c.spec.latency.seqLen } : {}) } }, folder);
+    const latency = { batch, threads, warmup, repeats, ...(c.spec.latency.seqLen ? { seqLen: c.spec.latency.seqLen } : {}) };
+    await evaluateModels({ models: nodePath.join(folder, 'models'), validation: ids, seqLen, latency, device: (await runDevice(c)).provider }, folder);
   },
 };
 

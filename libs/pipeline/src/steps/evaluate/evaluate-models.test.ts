@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '@carve/engine';
+import { probeCuda, resolveDevice, Rng } from '@carve/engine';
 import { countParams, extractSubNetwork, fullSubNetwork, initLora, initWeights, LanguageModel, LoraConfig, resolveConfig, SubNetwork } from '@carve/model';
 import { exportModels } from '../export/export-models';
 import { evaluateModels, Evaluation } from './evaluate-models';
@@ -45,14 +45,25 @@ describe('evaluateModels', () => {
     }
   });
 
-  test('latency has both phases, positive, with the settings and the device', () => {
+  test('latency has both phases, positive, with the settings and the device', async () => {
+    const cpu = await resolveDevice('cpu');
     for (const { latency } of evaluation.models) {
       for (const phase of [latency.prefill, latency.decode]) {
         for (const stat of [phase.p50, phase.p90, phase.mean, phase.min]) expect(stat).toBeGreaterThan(0);
       }
       expect(latency.settings).toMatchObject({ seqLen: 8, warmup: 1, repeats: 3 });
       expect(latency.device.executionProvider).toBe('cpu');
+      expect(latency.device.description).toBe(cpu.description);
+      expect(latency.settings.device).toBe('cpu');
     }
+  });
+
+  test("device 'cuda' where CUDA does not work fails before any model is measured", async () => {
+    const probe = await probeCuda();
+    if (probe.available) return console.log('CUDA is available here: the unavailable-device case is not checked');
+    const folder = path.join(tmp, 'cuda');
+    await expect(evaluateModels({ models: path.join(run, 'models'), validation, seqLen, device: 'cuda' }, folder)).rejects.toMatchObject({ code: 'device_unavailable' });
+    expect(fs.existsSync(folder)).toBe(false);
   });
 
   test('evaluation.json holds what was returned; model folders may be given as a list', async () => {

@@ -1,11 +1,12 @@
 /**
  * @module steps/evaluate/evaluate-models
  * The evaluation step: each exported model, loaded back from its files, measured on
- * held-out text and timed, as evaluation.json.
+ * held-out text and timed, as evaluation.json (each latency with the provider and hardware
+ * it was measured on).
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { UserError } from '@carve/engine';
+import { Device, resolveDevice, Runtime, UserError } from '@carve/engine';
 import { countParams, fullSubNetwork, LanguageModel, loadCheckpoint, LossResult, writeJsonAtomic } from '@carve/model';
 import { DeviceInfo, LatencySettings, LatencyStats, measureLatency } from '@carve/objectives';
 import { MODELS_INDEX, ModelsIndex } from '../export/export-models';
@@ -20,8 +21,10 @@ export interface EvaluateOptions {
   seqLen: number;
   /** Windows per loss run. @default 8 */
   batch?: number;
-  /** How latency is measured (see measureLatency). @default its defaults */
+  /** How latency is measured (see measureLatency). @default its defaults, on `device` */
   latency?: LatencySettings;
+  /** Where the models run, for the loss and (unless `latency.device` says otherwise) the latency. @default 'cpu' */
+  device?: Device;
 }
 
 /** One model in evaluation.json. */
@@ -52,17 +55,22 @@ export interface Evaluation {
  */
 export async function evaluateModels(options: EvaluateOptions, folder: string): Promise<Evaluation> {
   const evaluation: Evaluation = { seqLen: options.seqLen, models: [] };
+  const device = options.device ?? 'cpu';
+  const { executionProviders } = await resolveDevice(device);
+  const latency: LatencySettings = { device, ...options.latency };
   for (const path of modelFolders(options.models)) {
     const model = loadCheckpoint(path);
-    const lm = await LanguageModel.create(model);
+    const runtime = new Runtime({ executionProviders });
     let result: LossResult;
     try {
+      const lm = await LanguageModel.create(model, { runtime });
       result = await lm.loss(options.validation, options.seqLen, options.batch);
-    } finally {
       await lm.dispose();
+    } finally {
+      await runtime.dispose();
     }
-    const { prefill, decode, settings, device } = await measureLatency(model, fullSubNetwork(model.config), options.latency);
-    evaluation.models.push({ name: nodePath.basename(path), path, ...result, params: countParams(model.config), latency: { prefill, decode, settings, device } });
+    const measured = await measureLatency(model, fullSubNetwork(model.config), latency);
+    evaluation.models.push({ name: nodePath.basename(path), path, ...result, params: countParams(model.config), latency: { prefill: measured.prefill, decode: measured.decode, settings: measured.settings, device: measured.device } });
   }
   fs.mkdirSync(folder, { recursive: true });
   writeJsonAtomic(nodePath.join(folder, EVALUATION_FILE), evaluation);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { probeCuda } from '@carve/engine';
 import { describeWithAssets, STORIES260K, TINYSTORIES_TRAIN, TOK512 } from '@carve/test-assets';
 import { ImportanceStepOptions, runImportanceStep } from './run';
 
@@ -41,6 +42,14 @@ describeWithAssets('runImportanceStep on stories260K', () => {
   test('problems found with the model name the run spec fields, and nothing is written', async () => {
     const folder = path.join(tmp, 'bad');
     await expect(runImportanceStep({ ...options, seqLen: 9999 }, folder)).rejects.toThrow(/^importance\.seqLen 9999 exceeds the model's block size 512$/);
+    expect(fs.existsSync(folder)).toBe(false);
+  });
+
+  test("device 'cuda' where CUDA does not work fails before scoring, and nothing is written", async () => {
+    const probe = await probeCuda();
+    if (probe.available) return console.log('CUDA is available here: the unavailable-device case is not checked');
+    const folder = path.join(tmp, 'cuda');
+    await expect(runImportanceStep({ ...options, device: 'cuda' }, folder)).rejects.toMatchObject({ code: 'device_unavailable' });
     expect(fs.existsSync(folder)).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { Runtime, UserError } from '@carve/engine';
+import { Device, resolveDevice, Runtime, UserError } from '@carve/engine';
 import { buildCalibrationSet, CalibrationRecord, ImportanceOrders, ImportanceScores, importanceOrders, LayerScoring, OrderScope, permuteModel, scoreImportance, Statistic } from '@carve/importance';
 import { Checkpoint, configToHf, countParams, loadCheckpoint, loadTokenizer, saveHfCheckpoint, toHalfRope, Tokenizer } from '@carve/model';
 import { compactJson, replaceFolderAtomically } from '../export/folder';
@@ -34,6 +34,8 @@ export interface ImportanceStepOptions {
   batchSize: number;
   /** ONNX Runtime intra-op threads. */
   threads: number;
+  /** Where the scoring runs (see resolveDevice). @default 'cpu' */
+  device?: Device;
   /**
    * Package versions recorded in importance.json; the first names the tool that writes it,
    * and its version goes into the safetensors metadata. @default @carve/pipeline's and the libraries'
@@ -97,7 +99,8 @@ export async function runImportanceStep(options: ImportanceStepOptions, folder: 
   const { statistic, layerScoring, scope } = options;
 
   const calibration = buildCalibrationSet(tokenizer, options.data, { seqLen, samples: options.samples, seed: options.seed });
-  const runtime = new Runtime({ intraOpThreads: options.threads });
+  const { executionProviders } = await resolveDevice(options.device ?? 'cpu');
+  const runtime = new Runtime({ intraOpThreads: options.threads, executionProviders });
   let scores: ImportanceScores;
   try {
     const extraPasses = layerScoring === 'drop' ? model.config.nLayer + 1 : 0;

@@ -1,10 +1,10 @@
 /**
  * @module steps/search/inputs
  * What the objectives are built for: the model (with what training left), the held-out
- * token ids, the space, and a runtime, loaded from the step's options.
+ * token ids, the space, and a runtime on the step's device, loaded from the step's options.
  */
 import * as fs from 'node:fs';
-import { Runtime } from '@carve/engine';
+import { Device, resolveDevice, Runtime } from '@carve/engine';
 import { Checkpoint, loadCheckpoint, loadTokenizer } from '@carve/model';
 import { ObjectiveContext } from '@carve/objectives';
 import { SearchSpace } from '@carve/search-space';
@@ -22,17 +22,20 @@ export interface SearchInputs {
   space: SearchSpace;
   /** ONNX Runtime intra-op threads for the loss objectives. */
   threads: number;
+  /** Where the loss objectives run (see resolveDevice; latency objectives take theirs from their options). @default 'cpu' */
+  device?: Device;
   seed: number;
 }
 
 /** The objectives' context; the caller disposes its runtime. */
-export function objectiveContext(inputs: SearchInputs): ObjectiveContext & { runtime: Runtime } {
+export async function objectiveContext(inputs: SearchInputs): Promise<ObjectiveContext & { runtime: Runtime }> {
+  const { executionProviders } = await resolveDevice(inputs.device ?? 'cpu');
   const loaded = typeof inputs.model === 'string' ? loadCheckpoint(inputs.model) : inputs.model;
   const { model, lora } = inputs.trained !== undefined ? applyTrained(loaded, inputs.trained) : { model: loaded, lora: undefined };
   const config = model.config;
   const v = inputs.validation;
   const validation = v === undefined || isIds(v) ? v : loadTokenizer(v.tokenizer, { vocabSize: config.vocabSize }).encode(fs.readFileSync(v.file, 'utf8'), { bos: true });
-  const runtime = new Runtime({ intraOpThreads: inputs.threads });
+  const runtime = new Runtime({ intraOpThreads: inputs.threads, executionProviders });
   return { config, model, lora, validation, space: inputs.space, runtime, seed: inputs.seed };
 }
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '@carve/engine';
+import { probeCuda, Rng } from '@carve/engine';
 import { Checkpoint, initWeights, paramSpecs, resolveConfig, writeSafetensors } from '@carve/model';
 import { jointSpace } from '@carve/search-space';
 import { createRegistry } from '../../plugins';
@@ -21,6 +21,14 @@ const options = (extra: Partial<SearchStepOptions> = {}): SearchStepOptions => (
 });
 
 describe('runSearchStep', () => {
+  test("device 'cuda' where CUDA does not work fails before anything is written", async () => {
+    const probe = await probeCuda();
+    if (probe.available) return console.log('CUDA is available here: the unavailable-device case is not checked');
+    const folder = path.join(tmp, 'cuda');
+    await expect(runSearchStep(options({ device: 'cuda' }), folder)).rejects.toMatchObject({ code: 'device_unavailable', message: expect.stringMatching(/^device cuda is not available: /) });
+    expect(fs.existsSync(folder)).toBe(false);
+  });
+
   test('writes search.json, trials.json and front.json, reporting each trial', async () => {
     const seen: string[] = [];
     const result = await runSearchStep(options(), path.join(tmp, 'whole'), { onTrial: (t, done, total) => seen.push(`${t.index}:${done}/${total}`) });

@@ -86,7 +86,7 @@ export async function runSearchStep(options: SearchStepOptions, folder: string, 
   const changed = record ? changedSearchSettings(record.settings, settings) : [];
   if (changed.length) throw new SearchStepError(changedSearchSettingsMessage(file, changed), 'resume_mismatch');
 
-  const context = objectiveContext({ ...options, threads: settings.threads, seed: settings.seed });
+  const context = await objectiveContext({ ...options, threads: settings.threads, seed: settings.seed });
   try {
     const objectives = options.objectives.map((o) => options.registry.create<Objective>('objective', o.name, o.options ?? {}, context));
     // A resumed search replays its log through a fresh strategy: no finished trial is evaluated again.

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '@carve/engine';
+import { probeCuda, Rng } from '@carve/engine';
 import { initWeights, resolveConfig, saveHfCheckpoint } from '@carve/model';
 import { createRegistry } from '../../plugins';
 import { checkTrainSettings } from './check';
@@ -55,6 +55,13 @@ test('a run stopped by the hooks continues from its checkpoint to the end, repor
   const metrics = fs.readFileSync(path.join(folder, 'metrics.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; step: number });
   expect(metrics.map((l) => `${l.type} ${l.step}`)).toEqual(['train 1', 'train 2', 'eval 2', 'train 3', 'train 4', 'eval 4']);
   expect(Object.keys(JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')).carve)).toContain('@carve/pipeline');
+});
+
+test("device 'cuda' where CUDA does not work fails before the run folder is made", async () => {
+  const probe = await probeCuda();
+  if (probe.available) return console.log('CUDA is available here: the unavailable-device case is not checked');
+  await expect(trainSuperNetwork({ settings, registry, device: 'cuda' }, at('cuda'))).rejects.toMatchObject({ code: 'device_unavailable' });
+  expect(fs.existsSync(at('cuda'))).toBe(false);
 });
 
 test('a folder without a run is named by the label', () => {

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { Runtime } from '@carve/engine';
+import { Device, resolveDevice, Runtime } from '@carve/engine';
 import { initLora, LoraConfig } from '@carve/model';
 import { PluginRegistry } from '@carve/registry';
 import { StepMetrics, SuperNetworkStep, SuperNetworkTrainer } from '@carve/trainer';
@@ -36,6 +36,11 @@ export interface TrainStepOptions {
   versions?: Record<string, string>;
   /** Names settings in messages (the CLI's flags); default: their names. */
   label?: SettingLabel;
+  /**
+   * Where the training runs (see resolveDevice). Not a setting: like `threads` it changes how
+   * fast a run goes, so a resumed run may move to another device. @default 'cpu'
+   */
+  device?: Device;
 }
 
 /** Callbacks as the run goes, and where to stop. */
@@ -80,7 +85,8 @@ export async function trainSuperNetwork(options: TrainStepOptions, folder: strin
   const loraConfig: LoraConfig | undefined = s.full ? undefined : { rank: s.loraRank, alpha: s.loraAlpha, dropout: s.loraDropout, targets: s.loraTargets };
   const lora = loraConfig && { config: loraConfig, adapters: initLora(config, loraConfig, stream(s.seed, STREAMS.lora)) };
 
-  const runtime = new Runtime({ intraOpThreads: s.threads });
+  const { executionProviders } = await resolveDevice(options.device ?? 'cpu');
+  const runtime = new Runtime({ intraOpThreads: s.threads, executionProviders });
   const ignoreIndex = data.record.ignoreIndex;
   const step = new SuperNetworkStep({ config, weights: model.weights, lora, trainable: s.full ? 'all' : 'lora', runtime, seqLen: s.seqLen, ignoreIndex, dropoutRng: stream(s.seed, STREAMS.dropout) });
   let trainLoss: number | undefined;
