@@ -52,6 +52,32 @@ function runFolder(name = 'run'): string {
   });
 }
 
+describe('Catalog.fetchRun', () => {
+  test('copies the published files into a fresh folder, byte for byte, and skips those already there', async () => {
+    const catalog = new Catalog(local);
+    const source = runFolder();
+    await catalog.publishRun(ID, source, manifest(ID));
+    const target = nodePath.join(dir, 'fresh');
+    const first = await catalog.fetchRun(ID, target);
+    expect(first).toEqual({ fetched: ['front.json', 'models/best.onnx', 'report.html', 'trials.json'], unchanged: [] });
+    for (const name of first.fetched) expect(fs.readFileSync(nodePath.join(target, name))).toEqual(fs.readFileSync(nodePath.join(source, name)));
+    fs.writeFileSync(nodePath.join(target, 'report.html'), 'edited');
+    expect(await catalog.fetchRun(ID, target)).toEqual({ fetched: ['report.html'], unchanged: ['front.json', 'models/best.onnx', 'trials.json'] });
+    expect(fs.readFileSync(nodePath.join(target, 'report.html'), 'utf8')).toBe('<html></html>');
+  });
+
+  test('a run without a manifest fetches nothing; a stored file that is not the recorded one is an error, and nothing is half-written', async () => {
+    const catalog = new Catalog(local);
+    expect(await catalog.fetchRun(ID, nodePath.join(dir, 'none'))).toEqual({ fetched: [], unchanged: [] });
+    await catalog.publishRun(ID, runFolder(), manifest(ID));
+    await local.putBytes(`runs/${ID}/trials.json`, Buffer.from('tampered'));
+    const target = nodePath.join(dir, 'fresh');
+    const e = await rejection(catalog.fetchRun(ID, target));
+    expect(e.message).toMatch(new RegExp(`^catalog ${local.describe()}: runs/${ID}/trials\\.json: its SHA-256 [0-9a-f]{64} is not the manifest's [0-9a-f]{64}$`));
+    expect(fs.readdirSync(target).sort()).toEqual(['front.json', 'models', 'report.html']);
+  });
+});
+
 describe('Catalog.publishRun', () => {
   test('stores every file of the folder, then the manifest, last', async () => {
     const { backend, writes } = recording();

@@ -4,6 +4,9 @@
  * artifacts and, written last, their manifest; queries see only runs with a manifest, so
  * a run being published (or one whose publish failed) is never seen half-written.
  */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { CatalogBackend } from './backend';
 import { compareFrontFiles, FrontComparison } from './compare';
 import { CatalogError } from './errors';
@@ -80,6 +83,36 @@ export class Catalog {
     }
     await this.putManifest({ ...checked, files: files.map(({ name, size, sha256 }) => ({ name, size, sha256 })) });
     return { uploaded, unchanged };
+  }
+
+  /**
+   * Copies the files of run `id` that its manifest lists into `localFolder` (each written to a
+   * temporary name, checked against its recorded SHA-256, then renamed), skipping those already
+   * there with the recorded size and hash: what a retried cloud job does to continue a run
+   * from what the previous attempt published. A run without a manifest fetches nothing.
+   */
+  async fetchRun(id: string, localFolder: string): Promise<{ fetched: string[]; unchanged: string[] }> {
+    const manifest = await this.readManifest(id);
+    const fetched: string[] = [];
+    const unchanged: string[] = [];
+    for (const file of manifest?.files ?? []) {
+      const key = checkKey(runKey(id, file.name));
+      const target = nodePath.join(localFolder, ...file.name.split('/'));
+      if (sameFile(target, file)) {
+        unchanged.push(file.name);
+        continue;
+      }
+      const bytes = await this.backend.get(key);
+      if (bytes === undefined) throw this.error(`${key}: listed in the manifest of run '${id}' but not stored`, 'invalid_run_file');
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (sha256 !== file.sha256) throw this.error(`${key}: its SHA-256 ${sha256} is not the manifest's ${file.sha256}`, 'invalid_run_file');
+      fs.mkdirSync(nodePath.dirname(target), { recursive: true });
+      const temporary = `${target}.${process.pid}.fetch`;
+      fs.writeFileSync(temporary, bytes);
+      fs.renameSync(temporary, target);
+      fetched.push(file.name);
+    }
+    return { fetched, unchanged };
   }
 
   /** Writes the manifest of run `id` (checked against the schema first), making the run visible. */
@@ -208,6 +241,12 @@ export class Catalog {
 
 function runKey(id: string, name: string): string {
   return `${RUNS}${id}/${name}`;
+}
+
+/** Whether `path` holds a file of the recorded size and SHA-256. */
+function sameFile(path: string, file: { size: number; sha256: string }): boolean {
+  const stat = fs.statSync(path, { throwIfNoEntry: false });
+  return stat?.isFile() === true && stat.size === file.size && createHash('sha256').update(fs.readFileSync(path)).digest('hex') === file.sha256;
 }
 
 function summarize(m: RunManifest): RunSummary {

@@ -168,6 +168,11 @@ function changedKeys(before: unknown, after: unknown, prefix = ''): string[] {
 export interface RunStagesOptions {
   /** Called as each stage starts (with its decision) and ends. */
   onStage?: (event: { stage: string; phase: 'start' | 'skip' | 'done'; decision: StageDecision; seconds?: number }) => void;
+  /**
+   * Awaited after a stage that ran has left its marker, before the next stage starts: the run
+   * folder holds no half-written file then, so it can be copied elsewhere (published).
+   */
+  afterStage?: (stage: string) => Promise<void>;
 }
 
 /**
@@ -201,6 +206,7 @@ export async function runStages<C>(stages: readonly Stage<C>[], context: C, fold
     const marker: StageMarker = { stage: step.name, version: stage.version, hash: step.hash, inputs: stage.inputs(context), outputs, seconds: seconds[step.name], finished: new Date().toISOString() };
     writeJsonAtomic(nodePath.join(folder, MARKERS, `${step.name}.json`), marker);
     options.onStage?.({ stage: step.name, phase: 'done', decision: step.decision, seconds: seconds[step.name] });
+    await options.afterStage?.(step.name);
   }
   return { plan, seconds };
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadRunSpec, parseRunSpec, runSpecSchema } from './spec';
+import { canonicalJson, loadRunSpec, parseRunSpec, parseRunSpecText, runSpecSchema, specHash } from './spec';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-spec-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -71,5 +71,19 @@ test('JSON and YAML files load to the same spec; unreadable and malformed files 
 });
 
 test('the schema is exported for documentation and tools', () => {
-  expect(Object.keys(runSpecSchema.shape)).toEqual(['name', 'seed', 'model', 'data', 'plugins', 'space', 'importance', 'sampler', 'training', 'search', 'latency', 'export', 'output']);
+  expect(Object.keys(runSpecSchema.shape)).toEqual(['name', 'seed', 'device', 'model', 'data', 'plugins', 'space', 'importance', 'sampler', 'training', 'search', 'latency', 'export', 'output']);
+});
+
+test('the content hash is the same for every document that means the same run, and differs otherwise', () => {
+  const json = parseRunSpecText('{"training": {"steps": 20, "lr": 0.001}, "seed": 3}', 'request.json');
+  const yaml = parseRunSpecText('seed: 3\ntraining:\n  lr: 0.001\n  steps: 20\n', 'request.yaml');
+  const spelledOut = parseRunSpec({ ...json, output: { catalog: 'local', root: 'carve-runs' } });
+  expect(specHash(yaml)).toBe(specHash(json));
+  expect(specHash(spelledOut)).toBe(specHash(json));
+  expect(specHash(parseRunSpec({ seed: 4, training: { steps: 20 } }))).not.toBe(specHash(json));
+  expect(specHash(json)).toMatch(/^[0-9a-f]{64}$/);
+  expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: 3 } })).toBe('{"a":{"c":3,"d":[2,{"e":0,"f":1}]},"b":1}');
+  expect(() => parseRunSpecText('seed: [', 'request.yaml')).toThrow(/^request\.yaml: 1 problem: not valid YAML: /);
+  expect(() => parseRunSpecText('{', 'request', 'json')).toThrow(/^request: 1 problem: not valid JSON: /);
+  expect(parseRunSpec({}).device).toBe('auto');
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Runtime, Tensor } from '@carve/engine';
+import { probeCuda, resolveDevice, Runtime, Tensor } from '@carve/engine';
 import { fullSubNetwork, LanguageModel, loadCheckpoint, loadTokenizer } from '@carve/model';
 import { ValidationEvaluator } from '@carve/objectives';
 import * as ort from 'onnxruntime-node';
@@ -60,6 +60,15 @@ describe('a tiny run on the embedded model, end to end', () => {
     expect(grid.histogram.bins.reduce((a: number, b: { count: number }) => a + b.count, 0)).toBe(grid.members.length);
     const html = fs.readFileSync(f('report.html'), 'utf8');
     expect(html.match(/data-trial="/g)!.length).toBeGreaterThanOrEqual(6);
+  });
+
+  test("the manifest and every latency record the device 'auto' resolved to", async () => {
+    const auto = await resolveDevice('auto');
+    const manifest = JSON.parse(fs.readFileSync(path.join(result.folder, 'manifest.json'), 'utf8'));
+    expect(manifest.device).toEqual({ requested: 'auto', provider: auto.provider, description: auto.description });
+    const evaluation = JSON.parse(fs.readFileSync(path.join(result.folder, 'evaluation.json'), 'utf8'));
+    for (const m of evaluation.models) expect(m.latency.device).toMatchObject({ executionProvider: auto.provider, description: auto.description });
+    expect(evaluation.models[0].latency.settings.device).toBe(auto.provider);
   });
 
   test('the exported models load from disk and reproduce the search’s measurements', async () => {
@@ -140,6 +149,14 @@ test('a run killed during training completes on a rerun without repeating finish
   // Training continued from its checkpoint: every step logged once.
   const steps = fs.readFileSync(path.join(folder, 'train', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.type === 'train').map((m) => m.step);
   expect(steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+});
+
+test("device 'cuda' where CUDA does not work fails before anything is written", async () => {
+  const probe = await probeCuda();
+  if (probe.available) return console.log('CUDA is available here: the unavailable-device case is not checked');
+  const root = path.join(tmp, 'cuda');
+  await expect(compress(tiny(root, { device: 'cuda' }))).rejects.toMatchObject({ code: 'device_unavailable', message: expect.stringMatching(/^device cuda is not available: .*or use device cpu$/) });
+  expect(fs.existsSync(root)).toBe(false);
 });
 
 test('a bad spec or a missing model file is reported before anything is written', () => {

@@ -17,7 +17,7 @@ import { RunSpec } from '@carve/spec';
 import { PlannedStage, planStages, readMarker, runStages } from '../stages';
 import { FRONT_JSON } from '../steps/search';
 import { packageVersions } from '../versions';
-import { CompressContext, resolveContext } from './context';
+import { CompressContext, resolveContext, runDevice } from './context';
 import { compressStages, ReportInfo } from './stages';
 
 export interface CompressOptions {
@@ -88,9 +88,13 @@ function timings(folder: string, order: readonly string[]): Record<string, numbe
   }));
 }
 
-/** Runs `spec` to its end (or to the first failure, recorded in the manifest and thrown). */
+/**
+ * Runs `spec` to its end (or to the first failure, recorded in the manifest and thrown). A
+ * device that does not work here fails first, before anything is written.
+ */
 export async function compress(spec: RunSpec, options: CompressOptions = {}): Promise<CompressResult> {
   const { c, id } = context(spec, options);
+  const device = await runDevice(c);
   const now = options.now ?? (() => new Date());
   fs.mkdirSync(c.folder, { recursive: true });
   writeJsonAtomic(nodePath.join(c.folder, SPEC_FILE), spec);
@@ -105,6 +109,7 @@ export async function compress(spec: RunSpec, options: CompressOptions = {}): Pr
       format: 1, id, status, created, updated: now().toISOString(), spec: spec as unknown as Record<string, unknown>, seeds: { run: spec.seed },
       versions: packageVersions(['@carve/pipeline', '@carve/engine', '@carve/model', '@carve/trainer', '@carve/optimizer', 'onnxruntime-node']), stages: [...stageRecords.values()],
       summary: { model, objectives: spec.search.objectives.map((o) => o.name), ...(front ? { frontSize: front.members.length, ...(front.hypervolume !== undefined ? { hypervolume: front.hypervolume } : {}) } : {}) },
+      device: { requested: device.requested, provider: device.provider, description: device.description },
       ...(error ? { error } : {}),
     };
   };
@@ -116,7 +121,6 @@ export async function compress(spec: RunSpec, options: CompressOptions = {}): Pr
   const stages = compressStages(spec, () => info());
   const info = (): ReportInfo => ({ id, model, status: 'complete', created, timings: timings(c.folder, stages.map((s) => s.name)), spec });
   await publish('running');
-  let published = Promise.resolve();
   try {
     const { plan, seconds } = await runStages(stages, c, c.folder, {
       onStage: (e) => {
@@ -125,16 +129,17 @@ export async function compress(spec: RunSpec, options: CompressOptions = {}): Pr
         if (e.phase === 'done') stageRecords.set(e.stage, { ...stageRecords.get(e.stage)!, status: 'complete', seconds: e.seconds });
         if (e.phase === 'skip') stageRecords.set(e.stage, { name: e.stage, status: 'skipped' });
         options.onStage?.({ stage: e.stage, phase: e.phase, reason, seconds: e.seconds });
-        // Publishing after each stage runs behind the stages, one publish at a time, so they land in order.
-        if (e.phase === 'done' && !local) published = published.then(() => publish('running'));
+      },
+      // Published between stages, while no file of the folder is being written: a run
+      // interrupted later continues from every stage published so far.
+      afterStage: async () => {
+        if (!local) await publish('running');
       },
     });
-    await published;
     await publish('complete');
     return { id, folder: c.folder, plan, seconds, report: nodePath.join(c.folder, RUN_FILES.report), front: nodePath.join(c.folder, FRONT_JSON) };
   } catch (e) {
     for (const [name, stage] of stageRecords) if (stage.status === 'running') stageRecords.set(name, { ...stage, status: 'failed' });
-    await published.catch(() => undefined);
     await publish('failed', (e as Error).message).catch(() => undefined);
     throw e;
   }
