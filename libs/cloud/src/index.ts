@@ -12,3 +12,7 @@ export { cloudFileProblems, INPUTS_PREFIX, readRequest, s3KeyIn, specFiles, tooL
 export type { RequestReading } from './request';
 export { cloudS3Client, getObject, putObject, readStatus, writeStatus } from './store';
 export type { CloudS3Options } from './store';
+export { downloadInputs, InputError, mapSpecFiles, planInputs, uploadInputs } from './inputs';
+export type { DownloadEvent, DownloadOptions, InputObject, InputOptions, PlannedInput, UploadEvent, UploadOptions, UploadResult } from './inputs';
+export { describeAwsFailure, isAwsFailure } from './aws-errors';
+export type { AwsFailureContext } from './aws-errors';

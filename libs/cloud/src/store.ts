@@ -20,7 +20,10 @@ export interface CloudS3Options {
 
 /** An S3 client as every cloud piece sets it up. */
 export function cloudS3Client(options: CloudS3Options = {}, env: Readonly<Record<string, string | undefined>> = process.env): S3Client {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
   return new S3Client({
+    // Credentials in the given environment win, as the SDK's own chain would take them from process.env.
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, sessionToken } } : {}),
     region: options.region ?? env.AWS_REGION ?? 'us-east-1',
     ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
     maxAttempts: options.maxAttempts ?? 3,
