@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'worker' };
+module.exports = { ...require('../../jest.preset.js'), displayName: 'worker', setupFiles: ['<rootDir>/../../libs/catalog/src/testing/setup.ts'] };
