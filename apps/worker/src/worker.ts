@@ -10,7 +10,7 @@
  */
 import * as nodePath from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Catalog, CatalogError, S3Backend } from '@carve/catalog';
+import { Catalog, CatalogError, s3BackendPlugin } from '@carve/catalog';
 import { cloudRunId, cloudS3Client, describeAwsFailure, downloadInputs, isAwsFailure, ENV, getObject, jobNameFor, readRequest, readStatus, StatusRecord, WORKER_EXIT, writeStatus } from '@carve/cloud';
 import { isUserError, UserError } from '@carve/errors';
 import { compress } from '@carve/pipeline';
@@ -64,7 +64,8 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     // The run goes to the S3 catalog of this bucket; its local copy is the work folder.
     const runSpec: RunSpec = { ...local, output: { catalog: 's3', root: nodePath.join(work, 'catalog'), bucket, ...(env[ENV.endpoint] ? { endpoint: env[ENV.endpoint] } : {}), ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}) } };
     const folder = nodePath.join(runSpec.output.root, 'runs', run);
-    const catalog = new Catalog(new S3Backend({ bucket, prefix: '', region: env.AWS_REGION ?? 'us-east-1', endpoint: env[ENV.endpoint] || undefined, forcePathStyle: Boolean(env[ENV.endpoint]), maxAttempts: 3 }));
+    // The catalog compress publishes to, resolved the same way (endpoint, region and credentials from the environment).
+    const catalog = new Catalog(s3BackendPlugin.create({ bucket, maxAttempts: 3 }, { env }));
     const { fetched } = await catalog.fetchRun(run, folder);
     if (fetched.length > 0) log(`carve worker: continuing from ${fetched.length} published files of an earlier attempt`);
 

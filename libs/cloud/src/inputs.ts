@@ -26,6 +26,7 @@ import * as nodePath from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { INPUTS_PREFIX, s3KeyIn, specFiles } from './request';
+import { isMissingObject } from './store';
 
 /** Parts of a multi-part upload: S3's minimum part size, four in flight. */
 const PART_SIZE = 5 * 1024 * 1024;
@@ -189,19 +190,13 @@ export async function planInputs(bucket: string, spec: RunSpec, options: InputOp
   return { spec: mapSpecFiles(spec, (field, value) => uris.get(field) ?? value), inputs };
 }
 
-const httpStatus = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-const isMissing = (e: unknown) => {
-  const name = (e as { name?: string }).name;
-  return name === 'NoSuchKey' || name === 'NotFound' || (httpStatus(e) === 404 && name !== 'NoSuchBucket');
-};
-
 /** The object `key`'s size and LastModified, or undefined when there is none. */
 async function headObject(s3: S3Client, bucket: string, key: string): Promise<{ size: number; modified?: Date } | undefined> {
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return { size: head.ContentLength ?? 0, modified: head.LastModified };
   } catch (e) {
-    if (isMissing(e)) return undefined;
+    if (isMissingObject(e)) return undefined;
     throw e;
   }
 }

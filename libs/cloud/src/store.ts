@@ -33,10 +33,11 @@ export function cloudS3Client(options: CloudS3Options = {}, env: Readonly<Record
   });
 }
 
-const isMissing = (e: unknown) => {
-  const name = (e as { name?: string }).name;
-  return name === 'NoSuchKey' || name === 'NotFound' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
-};
+/** Whether an SDK error says the object is not there (a missing bucket is not that: it is reported). */
+export function isMissingObject(e: unknown): boolean {
+  const { name, $metadata } = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return name === 'NoSuchKey' || name === 'NotFound' || ($metadata?.httpStatusCode === 404 && name !== 'NoSuchBucket');
+}
 
 /** The object under `key`, or undefined when there is none. */
 export async function getObject(s3: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
@@ -44,7 +45,7 @@ export async function getObject(s3: S3Client, bucket: string, key: string): Prom
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
   } catch (e) {
-    if (isMissing(e)) return undefined;
+    if (isMissingObject(e)) return undefined;
     throw e;
   }
 }
