@@ -53,6 +53,32 @@ describe('LanguageModel', () => {
     await lm.dispose();
   });
 
+  test('targetLogProbs gives each target log p(target | prefix) and whether it is the argmax, for a batch in one run', async () => {
+    const lm = await LanguageModel.create(model);
+    const rng = new Rng(9);
+    const ids = Array.from({ length: 2 * 6 }, () => rng.int(20));
+    const tokens = Tensor.from('int64', [2, 6], ids);
+    const logits = (await lm.logits(tokens)).data as Float32Array; // [12, 20]
+    // The model's own logits, softmaxed in float64 here, are the oracle.
+    const logProb = (row: number, target: number) => {
+      const x = Array.from(logits.subarray(row * 20, (row + 1) * 20));
+      const max = Math.max(...x);
+      return x[target] - max - Math.log(x.reduce((a, v) => a + Math.exp(v - max), 0));
+    };
+    const argmax = (row: number) => Array.from(logits.subarray(row * 20, (row + 1) * 20)).reduce((best, v, i, all) => (v > all[best] ? i : best), 0);
+    // Half the targets are each row's argmax, so both answers of `greedy` are exercised.
+    const targets = ids.map((_, row) => (row % 2 ? argmax(row) : (argmax(row) + 1 + rng.int(19)) % 20));
+    const { logProbs, greedy } = await lm.targetLogProbs(tokens, Tensor.from('int64', [2, 6], targets));
+    expect(logProbs).toHaveLength(12);
+    targets.forEach((t, row) => {
+      expect(logProbs[row]).toBeCloseTo(logProb(row, t), 4);
+      expect(greedy[row]).toBe(row % 2);
+    });
+    await expect(lm.targetLogProbs(tokens, Tensor.from('int64', [1, 6], targets.slice(0, 6)))).rejects.toThrow(/targets must have the shape of tokens \[2, 6\]/);
+    await expect(lm.targetLogProbs(tokens, Tensor.from('int64', [2, 6], targets.map(() => 20)))).rejects.toThrow(/outside the vocabulary/);
+    await lm.dispose();
+  });
+
   test('generation crops the context to the block size and stops at the stop token', async () => {
     const lm = await LanguageModel.create(model);
     const long = await lm.generate([1, 2, 3], { maxNewTokens: 12, temperature: 0.8, seed: 3 });

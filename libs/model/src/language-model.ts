@@ -3,7 +3,7 @@
  * A model (or one of its sub-networks) ready to run: compiled graphs and its weights as
  * feeds, with logits, loss over token windows, and generation.
  */
-import { CompiledGraph, evaluateDim, Rng, Runtime, Tensor, Value } from '@carve/engine';
+import { CompiledGraph, evaluateDim, F, Rng, Runtime, Tensor, Value } from '@carve/engine';
 import { Checkpoint } from './checkpoint/checkpoint';
 import { ModelConfig } from './config';
 import { weightFeeds } from './init';
@@ -46,6 +46,8 @@ interface DecodeState {
 export class LanguageModel {
   /** Loss graphs by window length and ignore index. */
   private readonly lossSessions = new Map<string, Promise<CompiledGraph>>();
+  /** The graph of each target's log-probability, compiled on first use. */
+  private targetLogProbSession?: Promise<CompiledGraph>;
   /** The key/value-cached logits graph and its cache inputs, compiled on the first generation. */
   private decoder?: { session: Promise<CompiledGraph>; past: ReadonlyMap<string, Value> };
 
@@ -131,6 +133,30 @@ export class LanguageModel {
   }
 
   /**
+   * The log-probability (nats, from the float32 log-softmax) of each `targets` [B, T] token
+   * after `tokens` [B, T] up to its position, and whether it is the most likely token there
+   * (greedy decoding would pick it; a tie counts as picked). One graph run scores a whole
+   * batch, for downstream tasks that sum log-probabilities over continuations; the caller
+   * reads the positions it needs and ignores padding, which any valid id can fill.
+   */
+  async targetLogProbs(tokens: Tensor<'int64'>, targets: Tensor<'int64'>): Promise<{ logProbs: Float32Array; greedy: Uint8Array }> {
+    this.checkWindow(tokens);
+    if (targets.shape.join() !== tokens.shape.join()) throw new Error(`targets must have the shape of tokens [${tokens.shape.join(', ')}], got [${targets.shape.join(', ')}]`);
+    this.checkWindow(targets);
+    this.targetLogProbSession ??= (() => {
+      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config });
+      const logProbs = F.logSoftmax(m.logits, 1); // [N, V]
+      const rows = F.reshape(m.graph.input('targets', 'int64', ['B', 'T']), [m.logits.shape[0], 1]);
+      m.graph.output({ target: F.gatherElements(logProbs, rows, 1), best: F.reduceMax(logProbs, [1], true) });
+      return this.runtime.compile(m.graph);
+    })();
+    const out = await (await this.targetLogProbSession).run({ ...this.feeds, tokens, targets });
+    const logProbs = Float32Array.from(out.target.data as Float32Array);
+    const best = out.best.data as Float32Array;
+    return { logProbs, greedy: Uint8Array.from(logProbs, (lp, i) => (lp >= best[i] ? 1 : 0)) };
+  }
+
+  /**
    * Continues `prompt` by up to `maxNewTokens` tokens, greedily or by sampling. The context
    * is cropped to the last block-size tokens, as nanoGPT does. While the context fits the
    * block, a key/value cache makes each step compute only the newest token: the prompt
@@ -168,6 +194,7 @@ export class LanguageModel {
   async dispose(): Promise<void> {
     await this.logitsSession.dispose();
     if (this.decoder) await (await this.decoder.session).dispose();
+    if (this.targetLogProbSession) await (await this.targetLogProbSession).dispose();
     for (const compiled of this.lossSessions.values()) await (await compiled).dispose();
     if (this.ownsRuntime) await this.runtime.dispose();
   }

@@ -21,6 +21,7 @@ export const PLUGIN_KINDS = [
   'training-strategy',
   'optimizer',
   'objective',
+  'task',
   'catalog-backend',
 ] as const;
 
