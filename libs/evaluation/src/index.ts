@@ -17,8 +17,28 @@ export type { DocumentRequests, PromptRecord, PromptSettings } from './prompts';
 export { evaluateTask } from './evaluate';
 export type { DocumentScore, EvaluateSettings, TaskResult } from './evaluate';
 export { PythonRandom } from './python-random';
-export { dataOption, jsonlDocuments, LM_EVAL_DEFAULTS, once, taskPlugin } from './tasks/common';
+export { dataOption, indexField, jsonlDocuments, LM_EVAL_DEFAULTS, once, pythonStrip, taskPlugin } from './tasks/common';
+export type { ArcDocument } from './tasks/arc';
+export type { BoolqDocument } from './tasks/boolq';
 export { HELLASWAG_TEXT_FILE, preprocessHellaswag, readHellaswagText } from './tasks/hellaswag';
 export type { HellaswagDocument } from './tasks/hellaswag';
+export type { LambadaDocument } from './tasks/lambada';
+export { MMLU_SUBJECTS } from './tasks/mmlu';
+export type { MmluDocument } from './tasks/mmlu';
+export type { PiqaDocument } from './tasks/piqa';
 export { readPassages } from './tasks/text';
-export { hellaswagTask, taskPlugins, textClozeTask, textEndingTask } from './plugins';
+export type { ClozeDocument, EndingDocument } from './tasks/text';
+export type { WinograndeDocument } from './tasks/winogrande';
+export {
+  arcChallengeTask,
+  arcEasyTask,
+  boolqTask,
+  hellaswagTask,
+  lambadaOpenaiTask,
+  mmluTask,
+  piqaTask,
+  taskPlugins,
+  textClozeTask,
+  textEndingTask,
+  winograndeTask,
+} from './plugins';

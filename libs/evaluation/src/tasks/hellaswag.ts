@@ -10,7 +10,7 @@ import * as nodePath from 'node:path';
 import { z } from 'zod';
 import { Fields, readTaskFile, TaskDataError } from '../documents';
 import { MultipleChoiceTask, TaskContext, TaskDocuments } from '../task';
-import { dataOption, jsonlDocuments, LM_EVAL_DEFAULTS, once, taskPlugin } from './common';
+import { dataOption, jsonlDocuments, LM_EVAL_DEFAULTS, once, pythonStrip, taskPlugin } from './common';
 
 export interface HellaswagDocument {
   where: string;
@@ -24,7 +24,7 @@ export const HELLASWAG_TEXT_FILE = 'hellaswag_val_full.txt';
 
 /** lm-eval's cleaning of WikiHow artifacts: `[title]` becomes a sentence break, other bracketed tags go. */
 export function preprocessHellaswag(text: string): string {
-  return text.trim().replace(/ \[title\]/g, '. ').replace(/\[.*?\]/g, '').replace(/ {2}/g, ' ');
+  return pythonStrip(text).replace(/ \[title\]/g, '. ').replace(/\[.*?\]/g, '').replace(/ {2}/g, ' ');
 }
 
 /** Python's str.capitalize: the first character upper case, the rest lower case. */

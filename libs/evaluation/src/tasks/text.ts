@@ -21,15 +21,39 @@ interface Passage {
   text: string;
 }
 
-/** The paragraphs of a text file, each with the line it starts on. */
-export function readPassages(file: string, task: string): Passage[] {
+/** Sentence ends: ., ! or ? with any closing quotes, then a space. */
+const SENTENCE_END = /(?<=[.!?][”"’']*) /;
+
+/**
+ * The paragraphs of a text file, each with the line it starts on; a paragraph of more than
+ * `maxWords` words (a speech stored as one line) is cut at sentence ends into consecutive
+ * passages of at most that many words where its sentences allow.
+ */
+export function readPassages(file: string, task: string, maxWords = Infinity): Passage[] {
   const passages: Passage[] = [];
   let start = 0;
   let lines: string[] = [];
   const flush = () => {
     const text = lines.join(' ').replace(/\s+/g, ' ').trim();
-    if (text) passages.push({ where: `${file}:${start + 1}`, text });
     lines = [];
+    if (!text) return;
+    const where = `${file}:${start + 1}`;
+    if (text.split(' ').length <= maxWords) return void passages.push({ where, text });
+    let part: string[] = [];
+    let words = 0;
+    let parts = 0;
+    const cut = () => {
+      if (part.length) passages.push({ where: `${where} (part ${++parts})`, text: part.join(' ') });
+      part = [];
+      words = 0;
+    };
+    for (const sentence of text.split(SENTENCE_END)) {
+      const n = sentence.split(' ').length;
+      if (words && words + n > maxWords) cut();
+      part.push(sentence);
+      words += n;
+    }
+    cut();
   };
   readTaskFile(file, task)
     .split('\n')
@@ -52,6 +76,8 @@ const textOptions = z
     seed: z.number().int().min(0).default(0),
     /** Passages shorter than this many words are left out. */
     minWords: z.number().int().positive().default(12),
+    /** Longer paragraphs are cut at sentence ends into passages of about this many words. */
+    maxWords: z.number().int().positive().default(150),
   })
   .strict();
 type TextOptions = z.output<typeof textOptions>;
@@ -94,7 +120,7 @@ export const textClozeTask = taskPlugin(
       ...LM_EVAL_DEFAULTS,
       load: once(() => {
         const eligible: ClozeDocument[] = [];
-        for (const p of readPassages(file, 'text-cloze')) {
+        for (const p of readPassages(file, 'text-cloze', options.maxWords)) {
           const m = LAST_WORD.exec(p.text);
           if (m && p.text.split(' ').length >= options.minWords) eligible.push({ where: p.where, context: m[1], word: m[2] });
         }
@@ -114,9 +140,6 @@ export interface EndingDocument {
   label: number;
 }
 
-/** Sentence ends: ., ! or ? with any closing quotes, then a space. */
-const SENTENCE_END = /(?<=[.!?][”"’']*) /;
-
 export const textEndingTask = taskPlugin(
   'text-ending',
   '1.0.0',
@@ -134,14 +157,16 @@ export const textEndingTask = taskPlugin(
       ...LM_EVAL_DEFAULTS,
       load: once(() => {
         const split: { where: string; context: string; ending: string }[] = [];
-        for (const p of readPassages(file, 'text-ending')) {
+        for (const p of readPassages(file, 'text-ending', options.maxWords)) {
           const sentences = p.text.split(SENTENCE_END);
           if (sentences.length >= 3 && p.text.split(' ').length >= options.minWords) split.push({ where: p.where, context: sentences.slice(0, -1).join(' '), ending: sentences[sentences.length - 1] });
         }
         const rng = new PythonRandom(options.seed);
         const chosen = draw(split, options, rng, 'text-ending', file, `of ${options.minWords}+ words have 3+ sentences`);
         const documents = chosen.map((p) => {
-          const others = rng.sample(split.filter((q) => q.ending !== p.ending), 3).map((q) => q.ending);
+          const pool = [...new Set(split.map((q) => q.ending).filter((e) => e !== p.ending))];
+          if (pool.length < 3) throw new TaskDataError(`task 'text-ending': ${file}: the passage at ${p.where} has ${pool.length} other distinct last sentences to draw 3 wrong endings from`);
+          const others = rng.sample(pool, 3);
           const label = rng.randbelow(4);
           others.splice(label, 0, p.ending);
           return { where: p.where, context: p.context, endings: others, label };
