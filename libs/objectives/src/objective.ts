@@ -4,7 +4,8 @@
  * maximizes, and what objectives are built from.
  */
 import { Runtime, UserError } from '@carve/engine';
-import { Checkpoint, LoraConfig, ModelConfig, SubNetwork } from '@carve/model';
+import { TaskContext, TaskOrGroup } from '@carve/evaluation';
+import { Checkpoint, LoraConfig, ModelConfig, SubNetwork, Tokenizer } from '@carve/model';
 import { SearchSpace } from '@carve/search-space';
 
 /** An objective's value with what else was measured to get it (recorded with the trial). */
@@ -37,6 +38,15 @@ export interface ObjectiveContext {
   validation?: readonly number[];
   /** The space being searched (a latency predictor trains on its members). */
   space?: SearchSpace;
+  /** The model's tokenizer, for objectives that score text (task accuracy). */
+  tokenizer?: Tokenizer;
+  /**
+   * Creates a task plugin by name (the run's registry, so plugin packages' tasks too).
+   * @default the built-in tasks
+   */
+  createTask?: (name: string, options: unknown) => TaskOrGroup;
+  /** Where tasks find data their options do not name. */
+  taskContext?: TaskContext;
   /** Sessions for objectives that run the model. */
   runtime?: Runtime;
   /** Seed for objectives that draw anything. @default 0 */

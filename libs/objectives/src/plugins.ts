@@ -9,6 +9,7 @@ import { definePlugin, PLUGIN_API_VERSION } from '@carve/registry';
 import { z } from 'zod';
 import { latencyObjectivePlugins } from './latency/plugins';
 import { Objective, ObjectiveContext, ObjectiveContextError } from './objective';
+import { taskAccuracyObjective } from './task-accuracy';
 import { ValidationEvaluator } from './validation';
 
 const plugin = <O extends z.ZodType>(name: string, description: string, options: O, create: (o: z.output<O>, ctx: ObjectiveContext) => Objective) =>
@@ -79,4 +80,4 @@ export const magnitudeObjective = plugin('magnitude', 'Σ|w| of the weights the 
 });
 
 /** Every built-in objective. */
-export const objectivePlugins = [paramsObjective, flopsObjective, valLossObjective, perplexityObjective, klObjective, magnitudeObjective, ...latencyObjectivePlugins];
+export const objectivePlugins = [paramsObjective, flopsObjective, valLossObjective, perplexityObjective, klObjective, magnitudeObjective, taskAccuracyObjective, ...latencyObjectivePlugins];

@@ -14,7 +14,7 @@ export type { ImportanceFile, ImportanceHooks, ImportanceResult, ImportanceStepO
 export { compactJson, exportModels, MODELS_FOLDER, MODELS_INDEX, pickFrontMembers, replaceFolderAtomically, writeHfTokenizer } from './steps/export';
 export type { ExportedFile, ExportedModel, ExportMember, ExportOptions, FrontPoint, ModelsIndex } from './steps/export';
 export { EVALUATION_FILE, evaluateModels } from './steps/evaluate';
-export type { EvaluateOptions, Evaluation, ModelEvaluation } from './steps/evaluate';
+export type { EvaluateOptions, Evaluation, ModelEvaluation, TaskEvaluationOptions, TaskScore } from './steps/evaluate';
 export { changedTrainSettings, checkTrainFiles, checkTrainSettings, createRunFolder, loadModelAndSpace, readTrainRun, resolveTrainDefaults, TRAIN_DATA_FORMATS, TRAIN_FILES, TRAIN_SETTING_NAMES, trainFolderIssue, TrainError, trainSettingsSchema, trainSuperNetwork } from './steps/train';
 export type { ModelAndSpace, PreviousTrainRun, ResolvedTrainSettings, SettingLabel, TrainHooks, TrainRunRecord, TrainSettingName, TrainSettings, TrainStepOptions, TrainStepResult, ValidationLoss } from './steps/train';
 export * from './steps/search';

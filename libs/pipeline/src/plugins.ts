@@ -1,10 +1,12 @@
 /**
  * @module plugins
  * The registry a run resolves its plugins from: carve's built-in search spaces, importance
- * scorers, samplers, training strategies, search strategies, objectives and catalog
- * backends, registered exactly as a third party's are, then the plugin packages the run names.
+ * scorers, samplers, training strategies, search strategies, objectives, evaluation tasks
+ * and catalog backends, registered exactly as a third party's are, then the plugin packages
+ * the run names.
  */
 import { catalogBackendPlugins } from '@carve/catalog';
+import { taskPlugins } from '@carve/evaluation';
 import { importancePlugins } from '@carve/importance';
 import { objectivePlugins } from '@carve/objectives';
 import { optimizerPlugins } from '@carve/optimizer';
@@ -21,6 +23,7 @@ export const BUILT_IN_PLUGINS: readonly (readonly PluginDefinition[])[] = [
   strategyPlugins as readonly PluginDefinition[],
   optimizerPlugins as readonly PluginDefinition[],
   objectivePlugins as readonly PluginDefinition[],
+  taskPlugins as readonly PluginDefinition[],
   catalogBackendPlugins as readonly PluginDefinition[],
 ];
 

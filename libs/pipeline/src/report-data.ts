@@ -5,9 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { ExportedModel, RunReportData, TrialData } from '@carve/report';
+import { ExportedModel, RunReportData, TaskData, TrialData } from '@carve/report';
 import { SubNetwork } from '@carve/model';
-import { Evaluation } from './steps/evaluate';
+import { Evaluation, TaskScore } from './steps/evaluate';
 import { ModelsIndex } from './steps/export';
 import { describeSubNetwork } from './steps/search/report';
 
@@ -75,7 +75,7 @@ export function runReportData(folder: string, run: RunReportData['run']): RunRep
   const measured = new Map((evaluation?.models ?? []).map((m) => [m.name, m]));
   const exported = (models?.models ?? []).map((m): ExportedModel => {
     const e = measured.get(m.name);
-    const evaluation: Record<string, number> = e ? { loss: e.loss, perplexity: e.perplexity, 'latency prefill p50': e.latency.prefill.p50, 'latency decode p50': e.latency.decode.p50 } : {};
+    const evaluation: Record<string, number> = e ? { loss: e.loss, perplexity: e.perplexity, 'latency prefill p50': e.latency.prefill.p50, 'latency decode p50': e.latency.decode.p50, ...taskColumns(e.tasks) } : {};
     return {
       name: m.name,
       params: m.params,
@@ -84,5 +84,35 @@ export function runReportData(folder: string, run: RunReportData['run']): RunRep
       files: Object.entries(m.files).map(([name, f]) => ({ path: nodePath.posix.join('models', m.name, name), bytes: f.bytes })),
     };
   });
-  return { run, objectives: front?.objectives ?? [], trials, histogram: grid?.histogram, training: training(folder), exported };
+  const tasks = evaluation && taskData(evaluation, models?.source?.params);
+  return { run, objectives: front?.objectives ?? [], trials, histogram: grid?.histogram, training: training(folder), exported, ...(tasks?.length ? { tasks } : {}) };
+}
+
+/** A model's task scores as columns of the exported-models table: the value, and its percentage of the full model's. */
+function taskColumns(scores: Record<string, TaskScore> | undefined): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(scores ?? {}).flatMap(([task, s]) => [[`${task} ${s.metric}`, s.value], ...(s.ofFull === undefined ? [] : [[`${task} % of full`, 100 * s.ofFull]])]),
+  );
+}
+
+/**
+ * Each task's scores across the evaluated models, tasks and models in evaluation.json's
+ * order; `fullParams` is the source model's size, which the full model's scores are of.
+ */
+function taskData(evaluation: Evaluation, fullParams: number | undefined): TaskData[] {
+  const full = evaluation.tasks?.full?.scores ?? {};
+  const evaluated = evaluation.models ?? [];
+  const names = [...new Set([...Object.keys(full), ...evaluated.flatMap((m) => Object.keys(m.tasks ?? {}))])];
+  return names.map((name) => {
+    const scored = evaluated.flatMap((m) => (m.tasks?.[name] ? [{ model: m, score: m.tasks[name] }] : []));
+    const reference = full[name];
+    const first = reference ?? scored[0].score;
+    return {
+      name,
+      metric: first.metric,
+      documents: first.documents,
+      ...(reference ? { full: { value: reference.value, stderr: reference.stderr, ...(fullParams === undefined ? {} : { params: fullParams }) } } : {}),
+      models: scored.map(({ model, score }) => ({ name: model.name, params: model.params, value: score.value, stderr: score.stderr, ...(score.ofFull === undefined ? {} : { ofFull: score.ofFull }) })),
+    };
+  });
 }

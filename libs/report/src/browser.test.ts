@@ -93,6 +93,11 @@ test('the run report renders every trial, bar and curve, fetching nothing', asyn
   for (const network of ['largest', 'medium', 'smallest']) expect(await count(`#validation-loss circle[data-series="${network}"]`)).toBe(5);
   expect(await count('table.exported tr:has(td)')).toBe(3);
   expect(await count('table.exported a[href$="model.onnx"]')).toBe(3);
+  for (const task of ['text-cloze', 'hellaswag', 'lambada']) {
+    expect(await count(`#task-${task} circle[data-model]`)).toBe(3);
+    expect(await count(`#task-${task} .reference line[stroke-dasharray]`)).toBe(1);
+  }
+  expect(await count('table.tasks tr:has(td)')).toBe(3 * 4);
   expect(await page.title()).toBe('carve run 2026-11-28-stories260k');
   expect(await layoutIssues(page)).toEqual([]);
 
@@ -148,6 +153,7 @@ test('awkward data, a crowded index and an empty report load cleanly and keep th
     if (name === 'run-report-awkward') {
       expect(await page.locator('svg[id$="-vs-latency"] circle[data-trial]').count()).toBe(299);
       expect(await page.locator('svg[id$="-vs-flops"] circle[data-trial]').count()).toBe(300);
+      expect(await page.locator('svg[id^="task-"] circle[data-model]').count()).toBe(3 + 2);
     }
     if (name === 'index-crowded') expect(await page.locator('svg.plot circle[data-run]').count()).toBe(4 * (7 + 5 + 4));
     await page.close();

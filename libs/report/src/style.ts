@@ -32,5 +32,8 @@ svg.plot { max-width: 100%; height: auto; background: #fff; }
 svg.plot text { fill: var(--ink); }
 svg.plot .axis-title { font-weight: 600; }
 svg.plot circle[data-trial]:hover { stroke: var(--ink); stroke-width: 2; }
+h3 { font-size: 15px; margin: 20px 0 6px; word-break: break-all; }
+table.tasks { align-self: flex-start; }
+table.tasks tr.full td { color: var(--muted); font-style: italic; }
 a { color: #1c5fb8; }
 `;

@@ -14,12 +14,13 @@ test('{} is a complete spec: every default filled in', () => {
     sampler: { name: 'calibrated' },
     training: { strategy: { name: 'sandwich-kd' }, steps: 200, lora: { rank: 8, alpha: 16, dropout: 0 }, full: false },
     search: { strategy: { name: 'nsga2' }, objectives: [{ name: 'val-loss' }, { name: 'latency' }], budget: 40, constraints: [] },
+    evaluation: { tasks: [{ name: 'text-cloze', options: {} }, { name: 'text-ending', options: {} }], limit: 200 },
     export: { max: 5, onnx: true },
     output: { catalog: 'local', root: 'carve-runs' },
   });
   expect(parseRunSpec(undefined)).toEqual(spec);
   // The defaults of nested objects equal what parsing an empty nested object gives.
-  expect(parseRunSpec({ training: {}, search: {}, data: {}, importance: {}, latency: {}, export: {}, output: {} })).toEqual(spec);
+  expect(parseRunSpec({ training: {}, search: {}, data: {}, importance: {}, latency: {}, evaluation: {}, export: {}, output: {} })).toEqual(spec);
 });
 
 test('every problem is listed with its path', () => {
@@ -59,6 +60,20 @@ test('cross-field checks of the search name their place', () => {
   ]);
 });
 
+test('evaluation tasks: each at most once, shots and limit checked, none at all allowed', () => {
+  const issuesOf = (document: unknown): readonly string[] => {
+    try {
+      parseRunSpec(document);
+    } catch (e) {
+      return (e as { issues: string[] }).issues;
+    }
+    return [];
+  };
+  expect(issuesOf({ evaluation: { tasks: [{ name: 'hellaswag' }, { name: 'hellaswag', options: { data: 'x' } }] } })).toEqual(["evaluation.tasks.1.name: 'hellaswag' is given twice"]);
+  expect(issuesOf({ evaluation: { limit: 0, shots: 1.5 } })).toEqual([expect.stringMatching(/^evaluation.limit: /), expect.stringMatching(/^evaluation.shots: /)]);
+  expect(parseRunSpec({ evaluation: { tasks: [] } }).evaluation.tasks).toEqual([]);
+});
+
 test('JSON and YAML files load to the same spec; unreadable and malformed files say so', () => {
   const doc = { name: 'small', training: { steps: 20 }, search: { budget: 12, objectives: [{ name: 'val-loss' }, { name: 'params' }] } };
   fs.writeFileSync(path.join(tmp, 'spec.json'), JSON.stringify(doc));
@@ -71,7 +86,7 @@ test('JSON and YAML files load to the same spec; unreadable and malformed files 
 });
 
 test('the schema is exported for documentation and tools', () => {
-  expect(Object.keys(runSpecSchema.shape)).toEqual(['name', 'seed', 'device', 'model', 'data', 'plugins', 'space', 'importance', 'sampler', 'training', 'search', 'latency', 'export', 'output']);
+  expect(Object.keys(runSpecSchema.shape)).toEqual(['name', 'seed', 'device', 'model', 'data', 'plugins', 'space', 'importance', 'sampler', 'training', 'search', 'latency', 'evaluation', 'export', 'output']);
 });
 
 test('the content hash is the same for every document that means the same run, and differs otherwise', () => {

@@ -138,6 +138,33 @@ export const runSpecSchema = z
       })
       .strict()
       .default({ batch: 1, threads: 1, warmup: 3, repeats: 20 }),
+    /** Downstream tasks measured on every exported model and on the full model (see docs/evaluation.md). */
+    evaluation: z
+      .object({
+        /** Task plugins with their options. @default text-cloze and text-ending, built from the held-out text */
+        tasks: z
+          .array(z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }).strict())
+          .default([
+            { name: 'text-cloze', options: {} },
+            { name: 'text-ending', options: {} },
+          ]),
+        /** A folder of task data, `<dataDir>/<dataset>/<split>.jsonl`, for the tasks whose options name none. */
+        dataDir: z.string().min(1).optional(),
+        /** Documents per task: the first `limit` of its evaluation split. */
+        limit: z.number().int().positive().default(200),
+        /** Few-shot examples. @default each task's own default */
+        shots: z.number().int().min(0).optional(),
+        /** Start contexts with BOS. @default when the tokenizer has one */
+        bos: z.boolean().optional(),
+      })
+      .strict()
+      .superRefine((evaluation, ctx) => {
+        const names = evaluation.tasks.map((t) => t.name);
+        names.forEach((name, i) => {
+          if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['tasks', i, 'name'], message: `'${name}' is given twice` });
+        });
+      })
+      .default({ tasks: [{ name: 'text-cloze', options: {} }, { name: 'text-ending', options: {} }], limit: 200 }),
     export: z
       .object({
         /** At most this many members of the front, spread along it. */

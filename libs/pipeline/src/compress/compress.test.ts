@@ -26,6 +26,7 @@ const tiny = (root: string, extra: Record<string, unknown> = {}): RunSpec =>
     search: { budget: 6, strategy: { name: 'nsga2', options: { population: 4 } }, objectives: [{ name: 'val-loss', options: { seqLen: 64, windows: 4 } }, { name: 'params' }] },
     latency: { repeats: 2, warmup: 1, seqLen: 16 },
     export: { max: 2 },
+    evaluation: { limit: 12 },
     output: { root },
     ...extra,
   });
@@ -104,6 +105,27 @@ describe('a tiny run on the embedded model, end to end', () => {
     await runtime.dispose();
   });
 
+  test('the default tasks, built from the held-out text, are scored on every exported model and on the full one', () => {
+    const evaluation = JSON.parse(fs.readFileSync(path.join(result.folder, 'evaluation.json'), 'utf8'));
+    expect(evaluation.tasks.settings).toMatchObject({ limit: 12 });
+    expect(evaluation.tasks.full.path).toBe(EMBEDDED_MODEL);
+    for (const scores of [evaluation.tasks.full.scores, ...evaluation.models.map((m: { tasks: unknown }) => m.tasks)]) {
+      expect(Object.keys(scores)).toEqual(['text-cloze', 'text-ending']);
+      expect(scores['text-cloze']).toMatchObject({ metric: 'acc', documents: 12 });
+      expect(scores['text-ending']).toMatchObject({ metric: 'acc_norm', documents: 12 });
+    }
+    expect(evaluation.tasks.full.results[0].prompts.files).toEqual([path.join(result.folder, 'data/validation.txt')]);
+    for (const m of evaluation.models) {
+      for (const [name, score] of Object.entries(m.tasks as Record<string, { value: number; ofFull?: number }>)) {
+        const full = evaluation.tasks.full.scores[name].value;
+        if (full > 0) expect(score.ofFull).toBeCloseTo(score.value / full, 12);
+      }
+    }
+    const html = fs.readFileSync(path.join(result.folder, 'report.html'), 'utf8');
+    expect(html).toContain('id="section-tasks"');
+    expect(html.match(/<circle[^>]*data-model=/g)?.length).toBe(2 * evaluation.models.length);
+  });
+
   test('a rerun skips every finished stage; a changed search redoes exactly the stages after it', async () => {
     const again: string[] = [];
     await compress(spec, { onStage: (e) => again.push(`${e.stage} ${e.phase}`) });
@@ -165,6 +187,10 @@ test('a bad spec or a missing model file is reported before anything is written'
     /run spec: 2 problems: training.steps: .*; search.constraints.0.objective: 'latency' is not an objective of the search \(val-loss\)/,
   );
   expect(() => planCompress(parseRunSpec({ model: { checkpoint: path.join(tmp, 'nope') }, output: { root } }))).toThrow(`model.checkpoint: ${path.join(tmp, 'nope')}: no such file or folder`);
+  // A misspelt plugin name is refused before training, not when its stage comes.
+  expect(() => planCompress(parseRunSpec({ search: { objectives: [{ name: 'val-los' }] }, evaluation: { tasks: [{ name: 'hellaswg' }] }, output: { root } }))).toThrow(
+    /search.objectives.0.name: .*val-los.*; evaluation.tasks.0.name: .*hellaswg/,
+  );
   expect(fs.existsSync(root)).toBe(false);
 });
 

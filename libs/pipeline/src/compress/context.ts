@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { ResolvedDevice, resolveDevice, UserError } from '@carve/engine';
-import { PluginRegistry } from '@carve/registry';
+import { PluginKind, PluginRegistry } from '@carve/registry';
 import { RunSpec } from '@carve/spec';
 
 /** The model `carve compress` compresses when the spec names none: trained by this project, committed. */
@@ -60,6 +60,16 @@ export function resolveContext(spec: RunSpec, folder: string, registry: PluginRe
   need('model.checkpoint', checkpoint);
   need('model.tokenizer', tokenizer);
   for (const [where, list] of [['data.train', train], ['data.validation', validation], ['data.calibration', calibration]] as const) list.forEach((f, i) => need(`${where}.${i}`, f));
+  // A misspelt objective or task is reported now, not after training.
+  const known = (kind: PluginKind, name: string, where: string) => {
+    try {
+      registry.get(kind, name);
+    } catch (e) {
+      issues.push(`${where}: ${(e as Error).message}`);
+    }
+  };
+  spec.search.objectives.forEach((o, i) => known('objective', o.name, `search.objectives.${i}.name`));
+  spec.evaluation.tasks.forEach((t, i) => known('task', t.name, `evaluation.tasks.${i}.name`));
   if (issues.length) throw new CompressError(`run spec: ${issues.join('; ')}`, issues);
   return { spec, folder, registry, checkpoint, tokenizer, train, calibration, validation };
 }

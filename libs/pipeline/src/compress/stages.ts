@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { TaskContext, TaskOrGroup } from '@carve/evaluation';
 import { loadCheckpoint, loadTokenizer, SubNetwork, weightMagnitude, writeJsonAtomic, writeTextAtomic } from '@carve/model';
 import { renderRunReport } from '@carve/report';
 import { parameterHistogram, Sampler, SamplerContext } from '@carve/sampler';
@@ -129,7 +130,7 @@ const search: Stage<CompressContext> = {
   name: 'search',
   after: ['train', 'data'],
   version: 1,
-  inputs: (c) => ({ search: c.spec.search, latency: c.spec.latency, seed: c.spec.seed }),
+  inputs: (c) => ({ search: c.spec.search, latency: c.spec.latency, seed: c.spec.seed, ...(c.spec.evaluation.dataDir ? { taskData: c.spec.evaluation.dataDir } : {}) }),
   outputs: () => ['trials.json', FRONT_JSON],
   describe: (c) => ({ what: `${c.spec.search.strategy.name} over ${c.spec.search.budget} trials: ${c.spec.search.objectives.map((o) => o.name).join(', ')}`, seconds: c.spec.search.budget * 0.5 }),
   async run(c, folder) {
@@ -144,7 +145,7 @@ const search: Stage<CompressContext> = {
     const objectives = s.objectives.map((o) => ({ name: o.name, options: o.name.startsWith('latency') ? { ...latency, ...o.options } : o.options }));
     await runSearchStep(
       {
-        model, trained: nodePath.join(folder, ADAPTERS), validation: { file: nodePath.join(folder, VALIDATION), tokenizer: c.tokenizer }, space, registry: c.registry,
+        model, trained: nodePath.join(folder, ADAPTERS), validation: { file: nodePath.join(folder, VALIDATION), tokenizer: c.tokenizer }, space, registry: c.registry, tasks: taskContext(c, folder),
         strategy: s.strategy.name, strategyOptions: s.strategy.options, objectives, constraints: s.constraints, budget: s.budget, seed: c.spec.seed, reference: s.reference,
         threads: c.spec.training.threads, device: provider, inputs: { checkpoint, space: c.spec.space },
       },
@@ -172,19 +173,29 @@ const exportStage: Stage<CompressContext> = {
 const evaluate: Stage<CompressContext> = {
   name: 'evaluate',
   after: ['export', 'data'],
-  version: 1,
-  inputs: (c) => ({ latency: c.spec.latency }),
+  version: 2,
+  inputs: (c) => ({ latency: c.spec.latency, evaluation: c.spec.evaluation }),
   outputs: () => [RUN_FILES.evaluation],
-  describe: () => ({ what: 'evaluate each exported model from its files: held-out loss, perplexity, parameters, measured latency', seconds: 5 }),
+  describe: (c) => ({ what: `evaluate each exported model and the full one from their files: held-out loss, perplexity, ${c.spec.evaluation.tasks.map((t) => t.name).join(', ') || 'no tasks'}, parameters, measured latency`, seconds: 5 + 10 * c.spec.evaluation.tasks.length }),
   async run(c, folder) {
     const model = loadCheckpoint(c.checkpoint);
     const ids = loadTokenizer(c.tokenizer, { vocabSize: model.config.vocabSize }).encode(fs.readFileSync(nodePath.join(folder, VALIDATION), 'utf8'), { bos: true });
     const seqLen = Math.min(256, model.config.blockSize);
     const { batch, threads, warmup, repeats } = c.spec.latency;
     const latency = { batch, threads, warmup, repeats, ...(c.spec.latency.seqLen ? { seqLen: c.spec.latency.seqLen } : {}) };
-    await evaluateModels({ models: nodePath.join(folder, 'models'), validation: ids, seqLen, latency, device: (await runDevice(c)).provider }, folder);
+    const e = c.spec.evaluation;
+    const context = taskContext(c, folder);
+    const tasks = e.tasks.length
+      ? { tasks: e.tasks.map((t) => c.registry.create<TaskOrGroup>('task', t.name, t.options, context)), settings: { limit: e.limit, shots: e.shots }, bos: e.bos, tokenizer: c.tokenizer, full: { checkpoint: c.checkpoint, tokenizer: c.tokenizer } }
+      : undefined;
+    await evaluateModels({ models: nodePath.join(folder, 'models'), validation: ids, seqLen, latency, device: (await runDevice(c)).provider, tasks }, folder);
   },
 };
+
+/** Where the run's tasks find data their options do not name: the spec's data folder, and the held-out text for the tasks built from text. */
+function taskContext(c: CompressContext, folder: string): TaskContext {
+  return { text: nodePath.join(folder, VALIDATION), ...(c.spec.evaluation.dataDir ? { dataDir: c.spec.evaluation.dataDir } : {}) };
+}
 
 /** The report needs the run's identity and timings, which only the runner knows. */
 export type ReportInfo = Parameters<typeof runReportData>[1];

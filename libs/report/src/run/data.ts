@@ -1,7 +1,7 @@
 /**
  * @module run/data
  * Everything a run's report shows, gathered by the caller from the run's folder (run.json,
- * trials.json, the sampler's grid, metrics.jsonl, the exported models). Every section is
+ * trials.json, the sampler's grid, metrics.jsonl, the exported models and their task scores). Every section is
  * optional in practice: empty arrays and missing fields render as "no data" notes.
  */
 import { Direction } from '../svg/scatter';
@@ -39,6 +39,19 @@ export interface ExportedModel {
   files: { path: string; bytes: number }[];
 }
 
+/** One downstream task (lm-eval style), scored on the full model and on each exported model. */
+export interface TaskData {
+  name: string;
+  /** Its primary metric: `acc`, `acc_norm` (higher is better) or `perplexity` (lower is better). */
+  metric: string;
+  /** Documents each model was scored on. */
+  documents?: number;
+  /** The uncompressed model's score; `params` when known. */
+  full?: { value: number; stderr: number; params?: number };
+  /** `ofFull` is `value` over the full model's (for perplexity its inverse), so 1 is as good as the full model. */
+  models: { name: string; params: number; value: number; stderr: number; ofFull?: number }[];
+}
+
 /** The input of `renderRunReport`. */
 export interface RunReportData {
   run: {
@@ -65,4 +78,6 @@ export interface RunReportData {
     eval: { step: number; losses: Record<string, number> }[];
   };
   exported: ExportedModel[];
+  /** Downstream task scores, in the order they were evaluated; no section when absent or empty. */
+  tasks?: TaskData[];
 }

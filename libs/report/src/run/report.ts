@@ -8,12 +8,14 @@ import { exportedTable } from './exported';
 import { header } from './header';
 import { histogramPlot } from './histogram';
 import { paretoPlots } from './pareto';
+import { taskPlots } from './tasks';
 import { trainingPlots } from './training';
 
 /**
  * One HTML document (inline CSS and SVG; no script, nothing fetched) with the run's facts,
- * its Pareto plots, the sampler's parameter histogram, the training curves and the
- * exported models. Missing or empty parts render as notes; every string is escaped.
+ * its Pareto plots, the sampler's parameter histogram, the training curves, the exported
+ * models and, when tasks were scored, their downstream task scores. Missing or empty parts
+ * render as notes; every string is escaped.
  */
 export function renderRunReport(data: RunReportData): string {
   const objectives = data.objectives ?? [];
@@ -23,5 +25,7 @@ export function renderRunReport(data: RunReportData): string {
     section('section-histogram', 'Sampler grid', histogramPlot(data.histogram)),
     section('section-training', 'Training', trainingPlots(data.training)),
     section('section-exported', 'Exported models', exportedTable(objectives, data.exported ?? [])),
+    // Most runs score no tasks: an empty section would only say so.
+    ...(data.tasks?.length ? [section('section-tasks', 'Downstream tasks', taskPlots(data.tasks))] : []),
   ].join('\n'));
 }

@@ -4,7 +4,7 @@
  * tests know exactly which trials are on it.
  */
 import { IndexRun } from '../catalog/data';
-import { RunReportData, TrialData } from '../run/data';
+import { RunReportData, TaskData, TrialData } from '../run/data';
 
 /** A small seeded generator (mulberry32), so every test run sees the same data. */
 function random(seed: number): () => number {
@@ -37,12 +37,48 @@ function trials(count: number, frontSize: number, seed: number, shift = 0): Tria
   });
 }
 
-/** A run of `trials` trials with `front` on the front, a 21-bin histogram, 50 training steps and 3 exported models. */
+/**
+ * Scores on three tasks (an accuracy, a normalized accuracy, a perplexity), from near the
+ * worst towards the full model's as models grow; `ofFull` as the evaluate stage computes it.
+ */
+function taskScores(models: readonly { name: string; params: number }[]): TaskData[] {
+  const tasks = [
+    { name: 'text-cloze', metric: 'acc', worst: 0.31, full: 0.62, documents: 500 },
+    { name: 'hellaswag', metric: 'acc_norm', worst: 0.254, full: 0.297, documents: 1000 },
+    { name: 'lambada', metric: 'perplexity', worst: 188.6, full: 41.3, documents: 500 },
+  ];
+  const stderr = (metric: string, value: number, documents: number) => (metric === 'perplexity' ? 0.08 * value : Math.sqrt((value * (1 - value)) / (documents - 1)));
+  return tasks.map((t) => ({
+    name: t.name,
+    metric: t.metric,
+    documents: t.documents,
+    full: { value: t.full, stderr: stderr(t.metric, t.full, t.documents), params: LARGEST + 31_744 },
+    models: models.map((m, i) => {
+      const value = t.worst + (t.full - t.worst) * [0.25, 0.6, 0.9][i % 3];
+      return { name: m.name, params: m.params, value, stderr: stderr(t.metric, value, t.documents), ofFull: t.metric === 'perplexity' ? t.full / value : value / t.full };
+    }),
+  }));
+}
+
+/** The exported-models table's columns of the task scores, as runReportData writes them. */
+function taskColumns(tasks: readonly TaskData[], model: string): Record<string, number> {
+  return Object.fromEntries(
+    tasks.flatMap((t) => {
+      const m = t.models.find((s) => s.name === model)!;
+      return [[`${t.name} ${t.metric}`, m.value], [`${t.name} % of full`, 100 * m.ofFull!]];
+    }),
+  );
+}
+
+/** A run of `trials` trials with `front` on the front, a 21-bin histogram, 50 training steps, 3 exported models and their scores on 3 tasks. */
 export function syntheticRun(options: { trials?: number; front?: number; seed?: number } = {}): RunReportData {
   const all = trials(options.trials ?? 40, options.front ?? 7, options.seed ?? 1);
   const r = random(2);
   const edges = Array.from({ length: 22 }, (_, i) => SMALLEST + ((LARGEST - SMALLEST) * i) / 21);
   const front = all.filter((t) => t.onFront).sort((a, b) => a.params - b.params);
+  const names = ['small', 'medium', 'large'];
+  const chosen = [front[0], front[Math.floor(front.length / 2)], front[front.length - 1]];
+  const tasks = taskScores(chosen.map((t, i) => ({ name: names[i], params: t.params })));
   return {
     run: {
       id: '2026-11-28-stories260k',
@@ -65,16 +101,17 @@ export function syntheticRun(options: { trials?: number; front?: number; seed?: 
         losses: { largest: 1.5 + 3 * Math.exp(-step / 15), medium: 2.4 + 2.8 * Math.exp(-step / 18), smallest: 3.6 + 2 * Math.exp(-step / 20) },
       })),
     },
-    exported: [front[0], front[Math.floor(front.length / 2)], front[front.length - 1]].map((t, i) => ({
-      name: ['small', 'medium', 'large'][i],
+    exported: chosen.map((t, i) => ({
+      name: names[i],
       params: t.params,
       objectives: t.objectives,
-      evaluation: { loss: t.objectives['val-loss'] + 0.01, perplexity: Math.exp(t.objectives['val-loss'] + 0.01), latency: t.objectives.latency * 1.05 },
+      evaluation: { loss: t.objectives['val-loss'] + 0.01, perplexity: Math.exp(t.objectives['val-loss'] + 0.01), latency: t.objectives.latency * 1.05, ...taskColumns(tasks, names[i]) },
       files: [
-        { path: `models/${['small', 'medium', 'large'][i]}/model.onnx`, bytes: t.params * 4 + 20_480 },
-        { path: `models/${['small', 'medium', 'large'][i]}/config.json`, bytes: 412 },
+        { path: `models/${names[i]}/model.onnx`, bytes: t.params * 4 + 20_480 },
+        { path: `models/${names[i]}/config.json`, bytes: 412 },
       ],
     })),
+    tasks,
   };
 }
 
@@ -99,7 +136,9 @@ export function syntheticIndex(): IndexRun[] {
 
 /**
  * A run that strains the layout: 300 trials, a long objective name to maximize, values in
- * the thousandths and the hundreds of billions, 5,000 training steps, a few non-finite values.
+ * the thousandths and the hundreds of billions, 5,000 training steps, a few non-finite values,
+ * a task with a long name whose full model scores above every exported one's error bar,
+ * one without a full model and a model without a score.
  */
 export function awkwardRun(): RunReportData {
   const data = syntheticRun({ trials: 300, front: 25 });
@@ -116,6 +155,10 @@ export function awkwardRun(): RunReportData {
       objectives: { [name]: 0.62 - 0.01 * t.objectives['val-loss'], latency: i === 7 ? Number.NaN : t.objectives.latency * 1e-3, flops: t.params * 1.3e6 },
     })),
     training: { train: Array.from({ length: 5000 }, (_, i) => ({ step: i, loss: 2 + 3 * Math.exp(-i / 800) + 0.1 * Math.sin(i / 40) })), eval: data.training!.eval },
+    tasks: [
+      { ...data.tasks![0], name: 'mmlu-high-school-macroeconomics-with-a-rather-long-name', full: { value: 0.97, stderr: 0.004 } },
+      { ...data.tasks![2], full: undefined, models: data.tasks![2].models.map((m, i) => ({ ...m, value: i === 1 ? Number.NaN : m.value * 1e3, ofFull: undefined })) },
+    ],
   };
 }
 

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { probeCuda, resolveDevice, Rng } from '@carve/engine';
-import { countParams, extractSubNetwork, fullSubNetwork, initLora, initWeights, LanguageModel, LoraConfig, resolveConfig, SubNetwork } from '@carve/model';
+import { evaluateTask, ModelScorer, taskPlugins, TaskOrGroup } from '@carve/evaluation';
+import { countParams, extractSubNetwork, fullSubNetwork, initLora, initWeights, LanguageModel, loadCheckpoint, loadTokenizer, LoraConfig, resolveConfig, SubNetwork } from '@carve/model';
+import { PluginRegistry } from '@carve/registry';
 import { exportModels } from '../export/export-models';
 import { evaluateModels, Evaluation } from './evaluate-models';
 
@@ -74,5 +76,47 @@ describe('evaluateModels', () => {
 
   test('a folder without index.json is named in the error', async () => {
     await expect(evaluateModels({ models: tmp, validation, seqLen }, tmp)).rejects.toThrow(/index\.json: cannot read the exported models' index \(ENOENT\)/);
+  });
+});
+
+describe('evaluateModels with downstream tasks', () => {
+  const embedded = path.resolve(__dirname, '../../../../../models/carve-sotu-1m');
+  const tokenizerPath = path.join(embedded, 'tokenizer.json');
+  const text = path.join(tmp, 'passages.txt');
+  const run = path.join(tmp, 'tasks-run');
+  const registry = new PluginRegistry();
+  registry.register(taskPlugins);
+  const task = () => registry.create<TaskOrGroup>('task', 'text-ending', { documents: 12 }, { text });
+  const sotu = loadCheckpoint(embedded);
+  const small: SubNetwork = { embedDim: 64, headSize: 32, layers: [0, 1].map((index) => ({ index, heads: 2, mlpHidden: 128 })) };
+  let evaluation: Evaluation;
+  beforeAll(async () => {
+    const words = ['taxes', 'the army', 'our trade', 'the courts', 'the Treasury', 'public lands'];
+    fs.writeFileSync(text, Array.from({ length: 16 }, (_, i) => `Congress must act on ${words[i % 6]} this year. The people expect it of us. We shall report on ${words[(i + 1) % 6]} again.`).join('\n\n'));
+    const members = [{ name: 'whole', subNetwork: fullSubNetwork(sotu.config) }, { name: 'small', subNetwork: small }];
+    await exportModels({ model: sotu, members, onnx: false, tokenizer: tokenizerPath }, run);
+    evaluation = await evaluateModels(
+      { models: path.join(run, 'models'), validation: Array.from({ length: 40 }, (_, i) => 5 + i), seqLen: 16, latency: { seqLen: 8, warmup: 0, repeats: 1 }, tasks: { tasks: [task()], full: { checkpoint: embedded, tokenizer: tokenizerPath } } },
+      run,
+    );
+  });
+
+  test("each model's score equals the task evaluated on it in memory, and ofFull is its share of the full model's", async () => {
+    const tokenizer = loadTokenizer(tokenizerPath);
+    const score = async (m: Parameters<typeof LanguageModel.create>[0]) => {
+      const lm = await LanguageModel.create(m);
+      const result = await evaluateTask(task(), new ModelScorer(lm, tokenizer));
+      await lm.dispose();
+      return result.metrics.acc_norm!;
+    };
+    const full = await score(sotu);
+    expect(evaluation.tasks?.full?.scores['text-ending']).toEqual({ version: '1.0.0', metric: 'acc_norm', value: full.value, stderr: full.stderr, documents: 12 });
+    expect(evaluation.tasks?.full?.results[0].prompts).toMatchObject({ shots: 0, evaluationSplit: 'passages', files: [text] });
+    const [whole, cut] = evaluation.models;
+    expect(whole.tasks?.['text-ending']).toMatchObject({ value: full.value, ofFull: 1 });
+    const expected = await score(extractSubNetwork(sotu, small));
+    expect(cut.tasks?.['text-ending']).toMatchObject({ value: expected.value, stderr: expected.stderr, documents: 12 });
+    expect(cut.tasks?.['text-ending'].ofFull).toBeCloseTo(expected.value / full.value, 12);
+    expect(JSON.parse(fs.readFileSync(path.join(run, 'evaluation.json'), 'utf8'))).toEqual(evaluation);
   });
 });

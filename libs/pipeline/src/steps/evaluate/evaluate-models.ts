@@ -1,13 +1,14 @@
 /**
  * @module steps/evaluate/evaluate-models
  * The evaluation step: each exported model, loaded back from its files, measured on
- * held-out text and timed, as evaluation.json (each latency with the provider and hardware
- * it was measured on).
+ * held-out text and downstream tasks and timed, as evaluation.json (each latency with the
+ * provider and hardware it was measured on, each task score beside the full model's).
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Device, resolveDevice, Runtime, UserError } from '@carve/engine';
-import { countParams, fullSubNetwork, LanguageModel, loadCheckpoint, LossResult, writeJsonAtomic } from '@carve/model';
+import { DEFAULT_FEWSHOT_SEED, evaluateTask, MetricName, ModelScorer, PromptSettings, TaskOrGroup, TaskResult } from '@carve/evaluation';
+import { Checkpoint, countParams, fullSubNetwork, LanguageModel, loadCheckpoint, loadTokenizer, LossResult, writeJsonAtomic } from '@carve/model';
 import { DeviceInfo, LatencySettings, LatencyStats, measureLatency } from '@carve/objectives';
 import { MODELS_INDEX, ModelsIndex } from '../export/export-models';
 
@@ -25,6 +26,30 @@ export interface EvaluateOptions {
   latency?: LatencySettings;
   /** Where the models run, for the loss and (unless `latency.device` says otherwise) the latency. @default 'cpu' */
   device?: Device;
+  /** Downstream tasks to score each model on. @default none */
+  tasks?: TaskEvaluationOptions;
+}
+
+export interface TaskEvaluationOptions {
+  tasks: readonly TaskOrGroup[];
+  settings?: Pick<PromptSettings, 'limit' | 'shots' | 'seed'>;
+  /** Start contexts with BOS. @default when the tokenizer has one */
+  bos?: boolean;
+  /** The tokenizer of models whose folder holds no tokenizer.json. */
+  tokenizer?: string;
+  /** The model the exported ones were cut from, scored as the 100% of `ofFull`. */
+  full?: { checkpoint: string; tokenizer: string };
+}
+
+/** A model's score on one task: its primary metric. */
+export interface TaskScore {
+  version: string;
+  metric: MetricName;
+  value: number;
+  stderr: number;
+  documents: number;
+  /** `value` as a fraction of the full model's (for perplexity, the full model's over this one's, so 1 is as good). */
+  ofFull?: number;
 }
 
 /** One model in evaluation.json. */
@@ -38,12 +63,16 @@ export interface ModelEvaluation {
   tokens: number;
   params: number;
   latency: { prefill: LatencyStats; decode: LatencyStats; settings: Required<LatencySettings>; device: DeviceInfo };
+  /** By task name, when tasks were evaluated. */
+  tasks?: Record<string, TaskScore>;
 }
 
 /** What evaluation.json holds. */
 export interface Evaluation {
   seqLen: number;
   models: ModelEvaluation[];
+  /** The task settings, and the full model's complete results (prompts, splits, files, subtasks). */
+  tasks?: { settings: Record<string, unknown>; full?: { path: string; scores: Record<string, TaskScore>; results: TaskResult[] } };
 }
 
 /**
@@ -58,23 +87,87 @@ export async function evaluateModels(options: EvaluateOptions, folder: string): 
   const device = options.device ?? 'cpu';
   const { executionProviders } = await resolveDevice(device);
   const latency: LatencySettings = { device, ...options.latency };
+  const tasks = options.tasks;
+  let full: { scores: Record<string, TaskScore> } | undefined;
+  if (tasks?.full) {
+    const runtime = new Runtime({ executionProviders });
+    try {
+      const results = await scoreTasks(loadCheckpoint(tasks.full.checkpoint), tasks.full.tokenizer, tasks, runtime);
+      full = { scores: scoresOf(results) };
+      evaluation.tasks = { settings: taskSettings(tasks), full: { path: tasks.full.checkpoint, scores: full.scores, results } };
+    } finally {
+      await runtime.dispose();
+    }
+  } else if (tasks) {
+    evaluation.tasks = { settings: taskSettings(tasks) };
+  }
   for (const path of modelFolders(options.models)) {
     const model = loadCheckpoint(path);
     const runtime = new Runtime({ executionProviders });
     let result: LossResult;
+    let scores: Record<string, TaskScore> | undefined;
     try {
       const lm = await LanguageModel.create(model, { runtime });
       result = await lm.loss(options.validation, options.seqLen, options.batch);
       await lm.dispose();
+      if (tasks) scores = withOfFull(scoresOf(await scoreTasks(model, ownTokenizer(path, tasks), tasks, runtime)), full?.scores);
     } finally {
       await runtime.dispose();
     }
     const measured = await measureLatency(model, fullSubNetwork(model.config), latency);
-    evaluation.models.push({ name: nodePath.basename(path), path, ...result, params: countParams(model.config), latency: { prefill: measured.prefill, decode: measured.decode, settings: measured.settings, device: measured.device } });
+    evaluation.models.push({
+      name: nodePath.basename(path), path, ...result, params: countParams(model.config),
+      latency: { prefill: measured.prefill, decode: measured.decode, settings: measured.settings, device: measured.device },
+      ...(scores ? { tasks: scores } : {}),
+    });
   }
   fs.mkdirSync(folder, { recursive: true });
   writeJsonAtomic(nodePath.join(folder, EVALUATION_FILE), evaluation);
   return evaluation;
+}
+
+/** Every task's result for `model`; the tokenizer is loaded checked against its vocabulary. */
+async function scoreTasks(model: Checkpoint, tokenizerPath: string, tasks: TaskEvaluationOptions, runtime: Runtime): Promise<TaskResult[]> {
+  const tokenizer = loadTokenizer(tokenizerPath, { vocabSize: model.config.vocabSize });
+  const lm = await LanguageModel.create(model, { runtime });
+  try {
+    const scorer = new ModelScorer(lm, tokenizer, { bos: tasks.bos, tokenizerName: tokenizerPath });
+    const results: TaskResult[] = [];
+    for (const task of tasks.tasks) results.push(await evaluateTask(task, scorer, tasks.settings ?? {}));
+    return results;
+  } finally {
+    await lm.dispose();
+  }
+}
+
+/** An exported model's own tokenizer.json, which is what ships with it; else the given one. */
+function ownTokenizer(path: string, tasks: TaskEvaluationOptions): string {
+  const own = nodePath.join(path, 'tokenizer.json');
+  if (fs.existsSync(own)) return own;
+  if (!tasks.tokenizer) throw new UserError(`${path}: no tokenizer.json to score tasks with, and no tokenizer given`, 'not_found');
+  return tasks.tokenizer;
+}
+
+function scoresOf(results: readonly TaskResult[]): Record<string, TaskScore> {
+  return Object.fromEntries(
+    results.map((r) => {
+      const m = r.metrics[r.primaryMetric]!;
+      return [r.task, { version: r.version, metric: r.primaryMetric, value: m.value, stderr: m.stderr, documents: r.documents }];
+    }),
+  );
+}
+
+function withOfFull(scores: Record<string, TaskScore>, full: Record<string, TaskScore> | undefined): Record<string, TaskScore> {
+  if (!full) return scores;
+  for (const [name, score] of Object.entries(scores)) {
+    const reference = full[name]?.value;
+    if (reference) score.ofFull = score.metric === 'perplexity' ? reference / score.value : score.value / reference;
+  }
+  return scores;
+}
+
+function taskSettings(tasks: TaskEvaluationOptions): Record<string, unknown> {
+  return { limit: tasks.settings?.limit ?? null, shots: tasks.settings?.shots ?? 'task default', seed: tasks.settings?.seed ?? DEFAULT_FEWSHOT_SEED, bos: tasks.bos ?? 'tokenizer default' };
 }
 
 /** The model folders: those given, or those a models/ folder's index.json names, in its order. */

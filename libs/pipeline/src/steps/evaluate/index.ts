@@ -3,4 +3,4 @@
  * The evaluation step: exported models measured from their files.
  */
 export { EVALUATION_FILE, evaluateModels } from './evaluate-models';
-export type { EvaluateOptions, Evaluation, ModelEvaluation } from './evaluate-models';
+export type { EvaluateOptions, Evaluation, ModelEvaluation, TaskEvaluationOptions, TaskScore } from './evaluate-models';

@@ -1,12 +1,15 @@
 /**
  * @module steps/search/inputs
  * What the objectives are built for: the model (with what training left), the held-out
- * token ids, the space, and a runtime on the step's device, loaded from the step's options.
+ * token ids and their tokenizer, where tasks find their data, the space, and a runtime on
+ * the step's device, loaded from the step's options.
  */
 import * as fs from 'node:fs';
 import { Device, resolveDevice, Runtime } from '@carve/engine';
 import { Checkpoint, loadCheckpoint, loadTokenizer } from '@carve/model';
+import { TaskContext, TaskOrGroup } from '@carve/evaluation';
 import { ObjectiveContext } from '@carve/objectives';
+import { PluginRegistry } from '@carve/registry';
 import { SearchSpace } from '@carve/search-space';
 import { applyTrained } from './trained';
 
@@ -22,6 +25,10 @@ export interface SearchInputs {
   space: SearchSpace;
   /** ONNX Runtime intra-op threads for the loss objectives. */
   threads: number;
+  /** Where task-accuracy objectives find data their options do not name (the held-out text, say). */
+  tasks?: TaskContext;
+  /** Creates the tasks of task-accuracy objectives (plugin packages' tasks too). @default the built-in tasks */
+  registry?: PluginRegistry;
   /** Where the loss objectives run (see resolveDevice; latency objectives take theirs from their options). @default 'cpu' */
   device?: Device;
   seed: number;
@@ -34,9 +41,13 @@ export async function objectiveContext(inputs: SearchInputs): Promise<ObjectiveC
   const { model, lora } = inputs.trained !== undefined ? applyTrained(loaded, inputs.trained) : { model: loaded, lora: undefined };
   const config = model.config;
   const v = inputs.validation;
-  const validation = v === undefined || isIds(v) ? v : loadTokenizer(v.tokenizer, { vocabSize: config.vocabSize }).encode(fs.readFileSync(v.file, 'utf8'), { bos: true });
+  const tokenizer = v === undefined || isIds(v) ? undefined : loadTokenizer(v.tokenizer, { vocabSize: config.vocabSize });
+  const validation = v === undefined || isIds(v) ? v : tokenizer!.encode(fs.readFileSync(v.file, 'utf8'), { bos: true });
   const runtime = new Runtime({ intraOpThreads: inputs.threads, executionProviders });
-  return { config, model, lora, validation, space: inputs.space, runtime, seed: inputs.seed };
+  const taskContext = inputs.tasks ?? (v !== undefined && !isIds(v) ? { text: v.file } : {});
+  const registry = inputs.registry;
+  const createTask = registry && ((name: string, options: unknown) => registry.create<TaskOrGroup>('task', name, options, taskContext));
+  return { config, model, lora, validation, tokenizer, taskContext, createTask, space: inputs.space, runtime, seed: inputs.seed };
 }
 
 function isIds(v: SearchValidation): v is readonly number[] {
