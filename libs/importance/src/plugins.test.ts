@@ -1,5 +1,5 @@
 import { runPluginContract } from '@carve/registry';
-import { activationImportancePlugin } from './plugins';
+import { activationImportancePlugin, importancePlugins, magnitudeImportancePlugin } from './plugins';
 
 test('the activation scorer meets the plugin contract', async () => {
   const { instances } = await runPluginContract(activationImportancePlugin, {
@@ -8,4 +8,18 @@ test('the activation scorer meets the plugin contract', async () => {
     context: undefined,
   });
   expect(instances[1].defaults).toMatchObject({ statistic: 'l2', layerScoring: 'drop', batchSize: 8 });
+});
+
+test('the magnitude scorer meets the plugin contract', async () => {
+  const { defaults, instances } = await runPluginContract(magnitudeImportancePlugin, {
+    validOptions: [{}, { norm: 'l1' }],
+    invalidOptions: [{ options: { norm: 'l3' }, field: 'norm' }],
+    context: undefined,
+  });
+  expect(defaults).toEqual({ norm: 'l2' });
+  expect(instances.map((s) => s.defaults)).toEqual([{ norm: 'l2' }, { norm: 'l1' }]);
+});
+
+test('both built-in scorers are registered together', () => {
+  expect(importancePlugins.map((p) => p.name)).toEqual(['activation', 'magnitude']);
 });

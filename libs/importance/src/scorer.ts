@@ -6,6 +6,7 @@
  */
 import { Checkpoint } from '@carve/model';
 import { CalibrationSet } from './calibration';
+import { MagnitudeOptions, scoreMagnitude } from './magnitude';
 import { ImportanceScores, scoreImportance, ScoringError, ScoringOptions } from './scoring';
 
 export interface ImportanceScorer<Options> {
@@ -14,8 +15,12 @@ export interface ImportanceScorer<Options> {
   /** One line for listings and errors. */
   readonly description: string;
   readonly defaults: Options;
-  score(model: Checkpoint, calibration: CalibrationSet, options: Options): Promise<ImportanceScores>;
+  /** Scores `model`; without `options` the scorer's `defaults` apply. */
+  score(model: Checkpoint, calibration: CalibrationSet, options?: Options): Promise<ImportanceScores>;
 }
+
+/** Any built-in scorer: their option types differ, so a list of them is a union. */
+export type BuiltinImportanceScorer = ImportanceScorer<ScoringOptions> | ImportanceScorer<MagnitudeOptions>;
 
 /** Activation statistics of heads, neurons and channels, with block or drop-one-layer layer scores. */
 export const activationScorer: ImportanceScorer<ScoringOptions> = {
@@ -23,13 +28,28 @@ export const activationScorer: ImportanceScorer<ScoringOptions> = {
   version: '1.0.0',
   description: 'activation statistics (mean-abs, l2, variance) of heads, neurons and channels; block importance or loss increase for layers',
   defaults: { statistic: 'mean-abs', layerScoring: 'block', batchSize: 8 },
-  score: (model, calibration, options) => scoreImportance(model, calibration, options),
+  score: (model, calibration, options = activationScorer.defaults) => scoreImportance(model, calibration, options),
 };
 
-export const SCORERS: readonly ImportanceScorer<ScoringOptions>[] = [activationScorer];
+/** Weight norms of heads, neurons, channels and layers (see scoreMagnitude); the calibration set is not read. */
+export const magnitudeScorer: ImportanceScorer<MagnitudeOptions> = {
+  name: 'magnitude',
+  version: '1.0.0',
+  description: 'data-free weight magnitude (l1 or l2 norm of the weights each head, neuron, channel and layer owns)',
+  defaults: { norm: 'l2' },
+  score: async (model, _calibration, options = magnitudeScorer.defaults) => scoreMagnitude(model, options),
+};
+
+/** `scorer` with `options` as its defaults: what a plugin instance is. */
+export function bindScorer<Options>(scorer: ImportanceScorer<Options>, options: Options): ImportanceScorer<Options> {
+  return { ...scorer, defaults: options, score: (model, calibration, given = options) => scorer.score(model, calibration, given) };
+}
+
+/** Every built-in scorer, in listing order. */
+export const SCORERS: readonly BuiltinImportanceScorer[] = [activationScorer, magnitudeScorer];
 
 /** The scorer named `name`; an unknown name lists the known ones. */
-export function getScorer(name: string): ImportanceScorer<ScoringOptions> {
+export function getScorer(name: string): BuiltinImportanceScorer {
   const scorer = SCORERS.find((s) => s.name === name);
   if (!scorer) throw new ScoringError(`unknown importance scorer '${name}' (known: ${SCORERS.map((s) => s.name).join(', ')})`);
   return scorer;

@@ -11,6 +11,16 @@ import { Moments, Statistic, STATISTICS } from './statistics';
 
 export type LayerScoring = 'block' | 'drop';
 
+/**
+ * What produced a set of scores: an activation statistic, or the weight norm of the
+ * data-free magnitude scorer. Wider than Statistic because scoreImportance cannot compute
+ * a magnitude, so its options keep the narrow type.
+ */
+export type ImportanceStatistic = Statistic | 'magnitude-l1' | 'magnitude-l2';
+
+/** How the layer scores were made: LayerScoring, or 'magnitude' (each layer's weight norm). */
+export type ImportanceLayerScoring = LayerScoring | 'magnitude';
+
 export interface ScoringOptions {
   /** @default 'mean-abs' */
   statistic?: Statistic;
@@ -23,9 +33,10 @@ export interface ScoringOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Scores of every unit, higher is more important; scoreMagnitude fills the same fields with weight norms. */
 export interface ImportanceScores {
-  statistic: Statistic;
-  layerScoring: LayerScoring;
+  statistic: ImportanceStatistic;
+  layerScoring: ImportanceLayerScoring;
   /** Per layer, per KV group, per query in the group: the statistic of the head's output norm per token. */
   heads: number[][][];
   /** Per layer: the statistic of each MLP neuron's pre-activation (the gate's for SwiGLU). */
