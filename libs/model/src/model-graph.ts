@@ -45,7 +45,8 @@ export interface ModelGraphOptions {
    * `layers.<l>.in` and `.out` (the residual stream around block l, [N, E]),
    * `layers.<l>.norm_1` / `.norm_2` and `norm_f` (norm outputs, [N, E]),
    * `layers.<l>.attn.heads` (each head's output, [B, g, q, T, hs]) and `layers.<l>.mlp.pre`
-   * (the MLP's pre-activation, the gate's for SwiGLU, [N, M]).
+   * (the MLP's pre-activation, the gate's for SwiGLU, [N, M]), and `layers.<l>.mlp.hidden`
+   * (the down projection's input, [N, M]).
    */
   taps?: boolean;
   /** Targets equal to this do not count in the loss. */
@@ -286,8 +287,9 @@ function causalAttention(q: Value, kT: Value, v: Value, mask: Value, [B, groups,
 function mlp(ctx: Context, x: Value, layer: number, linears: LinearSpec[]): Value {
   const find = (name: string) => linears.find((s) => s.linear === name)!;
   const pre = tap(ctx, `layers.${layer}.mlp.pre`, linear(ctx, x, find(ctx.c.mlp === 'swiglu' ? 'gate' : 'fc')));
-  if (ctx.c.mlp === 'swiglu') return linear(ctx, F.mul(F.silu(pre), linear(ctx, x, find('up'))), find('down'));
-  return linear(ctx, F.gelu(pre, ctx.c.gelu), find('proj'));
+  // The down projection's input, tapped for statistics of what each neuron feeds forward.
+  if (ctx.c.mlp === 'swiglu') return linear(ctx, tap(ctx, `layers.${layer}.mlp.hidden`, F.mul(F.silu(pre), linear(ctx, x, find('up')))), find('down'));
+  return linear(ctx, tap(ctx, `layers.${layer}.mlp.hidden`, F.gelu(pre, ctx.c.gelu)), find('proj'));
 }
 
 /** The [T, T] additive causal mask: 0 on and below the diagonal. */

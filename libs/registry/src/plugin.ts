@@ -19,6 +19,7 @@ export const PLUGIN_KINDS = [
   'importance',
   'sampler',
   'training-strategy',
+  'baseline',
   'optimizer',
   'objective',
   'task',
