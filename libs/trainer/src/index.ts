@@ -20,4 +20,6 @@ export type { AlpacaSource, AlpacaTemplate, DataFileRecord, DataSource, JsonlSou
 export { buildTrainingData } from './data/training-data';
 export type { PackedSplit, SplitRecord, TrainingData, TrainingDataOptions, TrainingDataRecord } from './data/training-data';
 export { SuperNetworkTrainer } from './trainer';
+export { fineTune } from './fine-tune';
+export type { FineTuneOptions, FineTuneResult } from './fine-tune';
 export type { BatchSource, StepMetrics, TrainerOptions } from './trainer';
