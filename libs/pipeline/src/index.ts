@@ -13,8 +13,10 @@ export { DEFAULT_IMPORTANCE_SEQ_LEN, ImportanceStepError, runImportanceStep } fr
 export type { ImportanceFile, ImportanceHooks, ImportanceResult, ImportanceStepOptions } from './steps/importance';
 export { compactJson, exportModels, MODELS_FOLDER, MODELS_INDEX, pickFrontMembers, replaceFolderAtomically, writeHfTokenizer } from './steps/export';
 export type { ExportedFile, ExportedModel, ExportMember, ExportOptions, FrontPoint, ModelsIndex } from './steps/export';
-export { EVALUATION_FILE, evaluateModels } from './steps/evaluate';
-export type { EvaluateOptions, Evaluation, ModelEvaluation, TaskEvaluationOptions, TaskScore } from './steps/evaluate';
+export { BASELINES_FILE, runBaselines, subNetworkShare } from './steps/baselines';
+export type { BaselineMethod, BaselineModel, BaselinesFile, BaselinesOptions, BaselineTarget, FineTuneSettings } from './steps/baselines';
+export { EVALUATION_FILE, evaluateCheckpoint, evaluateModels, scoresOf, taskResults } from './steps/evaluate';
+export type { CheckpointEvaluationOptions, EvaluateOptions, Evaluation, ModelEvaluation, TaskEvaluationOptions, TaskScore } from './steps/evaluate';
 export { changedTrainSettings, checkTrainFiles, checkTrainSettings, createRunFolder, loadModelAndSpace, readTrainRun, resolveTrainDefaults, TRAIN_DATA_FORMATS, TRAIN_FILES, TRAIN_SETTING_NAMES, trainFolderIssue, TrainError, trainSettingsSchema, trainSuperNetwork } from './steps/train';
 export type { ModelAndSpace, PreviousTrainRun, ResolvedTrainSettings, SettingLabel, TrainHooks, TrainRunRecord, TrainSettingName, TrainSettings, TrainStepOptions, TrainStepResult, ValidationLoss } from './steps/train';
 export * from './steps/search';

@@ -1,10 +1,11 @@
 /**
  * @module plugins
  * The registry a run resolves its plugins from: carve's built-in search spaces, importance
- * scorers, samplers, training strategies, search strategies, objectives, evaluation tasks
+ * scorers, samplers, training strategies, pruning baselines, search strategies, objectives, evaluation tasks
  * and catalog backends, registered exactly as a third party's are, then the plugin packages
  * the run names.
  */
+import { baselinePlugins } from '@carve/baselines';
 import { catalogBackendPlugins } from '@carve/catalog';
 import { taskPlugins } from '@carve/evaluation';
 import { importancePlugins } from '@carve/importance';
@@ -21,6 +22,7 @@ export const BUILT_IN_PLUGINS: readonly (readonly PluginDefinition[])[] = [
   importancePlugins as readonly PluginDefinition[],
   samplerPlugins as readonly PluginDefinition[],
   strategyPlugins as readonly PluginDefinition[],
+  baselinePlugins as readonly PluginDefinition[],
   optimizerPlugins as readonly PluginDefinition[],
   objectivePlugins as readonly PluginDefinition[],
   taskPlugins as readonly PluginDefinition[],

@@ -5,8 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { ExportedModel, RunReportData, TaskData, TrialData } from '@carve/report';
+import { BaselineData, ExportedModel, RunReportData, TaskData, TrialData } from '@carve/report';
 import { SubNetwork } from '@carve/model';
+import { BaselinesFile } from './steps/baselines';
 import { Evaluation, TaskScore } from './steps/evaluate';
 import { ModelsIndex } from './steps/export';
 import { describeSubNetwork } from './steps/search/report';
@@ -20,6 +21,7 @@ export const RUN_FILES = {
   front: 'front.json',
   models: 'models/index.json',
   evaluation: 'evaluation.json',
+  baselines: 'baselines.json',
   report: 'report.html',
 } as const;
 
@@ -85,7 +87,19 @@ export function runReportData(folder: string, run: RunReportData['run']): RunRep
     };
   });
   const tasks = evaluation && taskData(evaluation, models?.source?.params);
-  return { run, objectives: front?.objectives ?? [], trials, histogram: grid?.histogram, training: training(folder), exported, ...(tasks?.length ? { tasks } : {}) };
+  const baselines = baselineData(readJson<BaselinesFile>(folder, RUN_FILES.baselines), evaluation);
+  return { run, objectives: front?.objectives ?? [], trials, histogram: grid?.histogram, training: training(folder), exported, ...(tasks?.length ? { tasks } : {}), ...(baselines ? { baselines } : {}) };
+}
+
+/** The baselines beside the exported models they were sized after, when the run measured any. */
+function baselineData(file: BaselinesFile | undefined, evaluation: Evaluation | undefined): BaselineData | undefined {
+  if (!file || !evaluation) return undefined;
+  return {
+    original: { params: file.original.params, loss: file.original.loss },
+    fineTuneSteps: file.fineTune.steps,
+    exported: evaluation.models.map((m) => ({ name: m.name, params: m.params, loss: m.loss })),
+    models: file.models.map((m) => ({ method: m.method, target: m.target, name: m.name, params: m.params, loss: m.loss })),
+  };
 }
 
 /** A model's task scores as columns of the exported-models table: the value, and its percentage of the full model's. */

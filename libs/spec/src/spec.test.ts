@@ -6,6 +6,16 @@ import { canonicalJson, loadRunSpec, parseRunSpec, parseRunSpecText, runSpecSche
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-spec-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/** The problems parseRunSpec reports for `document`, or none. */
+function issuesOf(document: unknown): readonly string[] {
+  try {
+    parseRunSpec(document);
+  } catch (e) {
+    return (e as { issues: string[] }).issues;
+  }
+  return [];
+}
+
 test('{} is a complete spec: every default filled in', () => {
   const spec = parseRunSpec({});
   expect(spec).toMatchObject({
@@ -15,12 +25,13 @@ test('{} is a complete spec: every default filled in', () => {
     training: { strategy: { name: 'sandwich-kd' }, steps: 200, lora: { rank: 8, alpha: 16, dropout: 0 }, full: false },
     search: { strategy: { name: 'nsga2' }, objectives: [{ name: 'val-loss' }, { name: 'latency' }], budget: 40, constraints: [] },
     evaluation: { tasks: [{ name: 'text-cloze', options: {} }, { name: 'text-ending', options: {} }], limit: 200 },
+    baselines: { methods: [], subNetworks: false, fineTune: {} },
     export: { max: 5, onnx: true },
     output: { catalog: 'local', root: 'carve-runs' },
   });
   expect(parseRunSpec(undefined)).toEqual(spec);
   // The defaults of nested objects equal what parsing an empty nested object gives.
-  expect(parseRunSpec({ training: {}, search: {}, data: {}, importance: {}, latency: {}, evaluation: {}, export: {}, output: {} })).toEqual(spec);
+  expect(parseRunSpec({ training: {}, search: {}, data: {}, importance: {}, latency: {}, evaluation: {}, baselines: {}, export: {}, output: {} })).toEqual(spec);
 });
 
 test('every problem is listed with its path', () => {
@@ -61,17 +72,16 @@ test('cross-field checks of the search name their place', () => {
 });
 
 test('evaluation tasks: each at most once, shots and limit checked, none at all allowed', () => {
-  const issuesOf = (document: unknown): readonly string[] => {
-    try {
-      parseRunSpec(document);
-    } catch (e) {
-      return (e as { issues: string[] }).issues;
-    }
-    return [];
-  };
   expect(issuesOf({ evaluation: { tasks: [{ name: 'hellaswag' }, { name: 'hellaswag', options: { data: 'x' } }] } })).toEqual(["evaluation.tasks.1.name: 'hellaswag' is given twice"]);
   expect(issuesOf({ evaluation: { limit: 0, shots: 1.5 } })).toEqual([expect.stringMatching(/^evaluation.limit: /), expect.stringMatching(/^evaluation.shots: /)]);
   expect(parseRunSpec({ evaluation: { tasks: [] } }).evaluation.tasks).toEqual([]);
+});
+
+test('baselines: each label once (a method given twice needs a label), fine-tuning on by default, steps checked', () => {
+  const methods = [{ name: 'flap' }, { name: 'flap', fineTune: false }, { name: 'flap', options: { compensate: false } }];
+  expect(issuesOf({ baselines: { methods } })).toEqual(["baselines.methods.2: 'flap+ft' is given twice; give one a label"]);
+  expect(parseRunSpec({ baselines: { methods: [...methods.slice(0, 2), { ...methods[2], label: 'flap-raw+ft' }] } }).baselines.methods.map((m) => m.fineTune)).toEqual([true, false, true]);
+  expect(issuesOf({ baselines: { fineTune: { steps: 0 }, methods: [{ name: 'flap', extra: 1 }] } })).toEqual([expect.stringMatching(/^baselines.methods.0: /), expect.stringMatching(/^baselines.fineTune.steps: /)]);
 });
 
 test('JSON and YAML files load to the same spec; unreadable and malformed files say so', () => {
@@ -86,7 +96,7 @@ test('JSON and YAML files load to the same spec; unreadable and malformed files 
 });
 
 test('the schema is exported for documentation and tools', () => {
-  expect(Object.keys(runSpecSchema.shape)).toEqual(['name', 'seed', 'device', 'model', 'data', 'plugins', 'space', 'importance', 'sampler', 'training', 'search', 'latency', 'evaluation', 'export', 'output']);
+  expect(Object.keys(runSpecSchema.shape)).toEqual(['name', 'seed', 'device', 'model', 'data', 'plugins', 'space', 'importance', 'sampler', 'training', 'search', 'latency', 'evaluation', 'baselines', 'export', 'output']);
 });
 
 test('the content hash is the same for every document that means the same run, and differs otherwise', () => {

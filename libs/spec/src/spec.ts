@@ -165,6 +165,52 @@ export const runSpecSchema = z
         });
       })
       .default({ tasks: [{ name: 'text-cloze', options: {} }, { name: 'text-ending', options: {} }], limit: 200 }),
+    /**
+     * Baselines to compare the front with (see docs/results.md): each pruning method (a plugin of
+     * kind 'baseline') prunes the original model to the size of every exported model and is
+     * fine-tuned with LoRA on the training text; all are measured as the exported models are.
+     */
+    baselines: z
+      .object({
+        methods: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                options: z.record(z.string(), z.unknown()).default({}),
+                /** LoRA fine-tuning after pruning; false measures the pruned model as it is. */
+                fineTune: z.boolean().default(true),
+                /** Reported as. @default the name, with "+ft" when fine-tuned */
+                label: z.string().min(1).optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+        /**
+         * The paper's baseline: each exported shape cut from the sorted model without the
+         * super-network's adapters and fine-tuned alone, for its share of the training steps.
+         */
+        subNetworks: z.boolean().default(false),
+        fineTune: z
+          .object({
+            /** @default training.steps */
+            steps: z.number().int().positive().optional(),
+            /** @default training.lr */
+            lr: z.number().positive().optional(),
+          })
+          .strict()
+          .default({}),
+        /** Calibration sequences for the methods that need activation statistics. @default importance.samples */
+        samples: z.number().int().positive().optional(),
+      })
+      .strict()
+      .superRefine((b, ctx) => {
+        const labels = b.methods.map((m) => m.label ?? `${m.name}${m.fineTune ? '+ft' : ''}`);
+        labels.forEach((label, i) => {
+          if (labels.indexOf(label) !== i) ctx.addIssue({ code: 'custom', path: ['methods', i], message: `'${label}' is given twice; give one a label` });
+        });
+      })
+      .default({ methods: [], subNetworks: false, fineTune: {} }),
     export: z
       .object({
         /** At most this many members of the front, spread along it. */

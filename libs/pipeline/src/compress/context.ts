@@ -60,7 +60,7 @@ export function resolveContext(spec: RunSpec, folder: string, registry: PluginRe
   need('model.checkpoint', checkpoint);
   need('model.tokenizer', tokenizer);
   for (const [where, list] of [['data.train', train], ['data.validation', validation], ['data.calibration', calibration]] as const) list.forEach((f, i) => need(`${where}.${i}`, f));
-  // A misspelt objective or task is reported now, not after training.
+  // A misspelt objective, task or baseline is reported now, not after training.
   const known = (kind: PluginKind, name: string, where: string) => {
     try {
       registry.get(kind, name);
@@ -70,6 +70,7 @@ export function resolveContext(spec: RunSpec, folder: string, registry: PluginRe
   };
   spec.search.objectives.forEach((o, i) => known('objective', o.name, `search.objectives.${i}.name`));
   spec.evaluation.tasks.forEach((t, i) => known('task', t.name, `evaluation.tasks.${i}.name`));
+  spec.baselines.methods.forEach((m, i) => known('baseline', m.name, `baselines.methods.${i}.name`));
   if (issues.length) throw new CompressError(`run spec: ${issues.join('; ')}`, issues);
   return { spec, folder, registry, checkpoint, tokenizer, train, calibration, validation };
 }

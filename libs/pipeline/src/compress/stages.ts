@@ -8,19 +8,23 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { PruningBaseline } from '@carve/baselines';
 import { TaskContext, TaskOrGroup } from '@carve/evaluation';
+import { buildCalibrationSet } from '@carve/importance';
 import { loadCheckpoint, loadTokenizer, SubNetwork, weightMagnitude, writeJsonAtomic, writeTextAtomic } from '@carve/model';
 import { renderRunReport } from '@carve/report';
 import { parameterHistogram, Sampler, SamplerContext } from '@carve/sampler';
 import { RUN_FILES, runReportData } from '../report-data';
 import { Stage } from '../stages';
-import { evaluateModels } from '../steps/evaluate';
-import { exportModels, pickFrontMembers } from '../steps/export';
-import { runImportanceStep } from '../steps/importance';
+import { BASELINES_FILE, BaselineMethod, runBaselines, subNetworkShare } from '../steps/baselines';
+import { Evaluation, evaluateModels } from '../steps/evaluate';
+import { exportModels, ModelsIndex, pickFrontMembers } from '../steps/export';
+import { DEFAULT_IMPORTANCE_SEQ_LEN, runImportanceStep } from '../steps/importance';
 import { applyTrained, FRONT_JSON, runSearchStep, TrialRecord } from '../steps/search';
-import { loadModelAndSpace, readTrainRun, trainSettingsSchema, trainSuperNetwork } from '../steps/train';
+import { loadModelAndSpace, readTrainRun, resolveTrainDefaults, trainSettingsSchema, trainSuperNetwork, TrainSettings } from '../steps/train';
+import { loadRunData } from '../steps/train/data';
 import { stream, STREAMS } from '../steps/train/random';
-import { GRID_SAMPLERS } from '../steps/train/settings';
+import { GRID_SAMPLERS, plainLabel } from '../steps/train/settings';
 import { CompressContext, runDevice } from './context';
 
 const VALIDATION = 'data/validation.txt';
@@ -99,6 +103,20 @@ const grid: Stage<CompressContext> = {
   },
 };
 
+/** The training stage's settings, from the spec: also what the baselines fine-tune on. */
+function trainStageSettings(c: CompressContext): TrainSettings {
+  const t = c.spec.training;
+  const { checkpoint, importance: order } = sortedModel(c);
+  return trainSettingsSchema.parse({
+    checkpoint, tokenizer: c.tokenizer, data: c.train, format: c.spec.data.format, separator: c.spec.data.separator,
+    strategy: t.strategy.name, strategyOptions: t.strategy.options, sampler: c.spec.sampler.name, samplerOptions: c.spec.sampler.options,
+    space: c.spec.space.name, spaceOptions: c.spec.space.options, importance: order,
+    full: t.full, loraRank: t.lora.rank, loraAlpha: t.lora.alpha, loraDropout: t.lora.dropout, ...(t.lora.targets ? { loraTargets: t.lora.targets } : {}),
+    steps: t.steps, batchSize: t.batchSize, seqLen: t.seqLen, lr: t.lr, validationFraction: c.spec.data.validationFraction,
+    evalEvery: Math.max(1, Math.ceil(t.steps / 4)), checkpointEvery: Math.max(1, Math.ceil(t.steps / 10)), seed: c.spec.seed, threads: t.threads,
+  });
+}
+
 const train: Stage<CompressContext> = {
   name: 'train',
   after: ['importance'],
@@ -107,16 +125,7 @@ const train: Stage<CompressContext> = {
   outputs: () => [ADAPTERS, `${TRAIN}/run.json`, `${TRAIN}/metrics.jsonl`],
   describe: (c) => ({ what: `train the super-network: ${c.spec.training.steps} steps of ${c.spec.training.strategy.name}, ${c.spec.training.full ? 'every weight' : `LoRA rank ${c.spec.training.lora.rank}`}`, seconds: c.spec.training.steps * 0.2 }),
   async run(c, folder) {
-    const t = c.spec.training;
-    const { checkpoint, importance: order } = sortedModel(c);
-    const settings = trainSettingsSchema.parse({
-      checkpoint, tokenizer: c.tokenizer, data: c.train, format: c.spec.data.format, separator: c.spec.data.separator,
-      strategy: t.strategy.name, strategyOptions: t.strategy.options, sampler: c.spec.sampler.name, samplerOptions: c.spec.sampler.options,
-      space: c.spec.space.name, spaceOptions: c.spec.space.options, importance: order,
-      full: t.full, loraRank: t.lora.rank, loraAlpha: t.lora.alpha, loraDropout: t.lora.dropout, ...(t.lora.targets ? { loraTargets: t.lora.targets } : {}),
-      steps: t.steps, batchSize: t.batchSize, seqLen: t.seqLen, lr: t.lr, validationFraction: c.spec.data.validationFraction,
-      evalEvery: Math.max(1, Math.ceil(t.steps / 4)), checkpointEvery: Math.max(1, Math.ceil(t.steps / 10)), seed: c.spec.seed, threads: t.threads,
-    });
+    const settings = trainStageSettings(c);
     const out = nodePath.join(folder, TRAIN);
     // An interrupted training continues from its latest checkpoint; a folder without one starts over.
     const previous = fs.existsSync(out) ? readTrainRun(out) : undefined;
@@ -178,19 +187,80 @@ const evaluate: Stage<CompressContext> = {
   outputs: () => [RUN_FILES.evaluation],
   describe: (c) => ({ what: `evaluate each exported model and the full one from their files: held-out loss, perplexity, ${c.spec.evaluation.tasks.map((t) => t.name).join(', ') || 'no tasks'}, parameters, measured latency`, seconds: 5 + 10 * c.spec.evaluation.tasks.length }),
   async run(c, folder) {
-    const model = loadCheckpoint(c.checkpoint);
-    const ids = loadTokenizer(c.tokenizer, { vocabSize: model.config.vocabSize }).encode(fs.readFileSync(nodePath.join(folder, VALIDATION), 'utf8'), { bos: true });
-    const seqLen = Math.min(256, model.config.blockSize);
-    const { batch, threads, warmup, repeats } = c.spec.latency;
-    const latency = { batch, threads, warmup, repeats, ...(c.spec.latency.seqLen ? { seqLen: c.spec.latency.seqLen } : {}) };
-    const e = c.spec.evaluation;
-    const context = taskContext(c, folder);
-    const tasks = e.tasks.length
-      ? { tasks: e.tasks.map((t) => c.registry.create<TaskOrGroup>('task', t.name, t.options, context)), settings: { limit: e.limit, shots: e.shots }, bos: e.bos, tokenizer: c.tokenizer, full: { checkpoint: c.checkpoint, tokenizer: c.tokenizer } }
-      : undefined;
-    await evaluateModels({ models: nodePath.join(folder, 'models'), validation: ids, seqLen, latency, device: (await runDevice(c)).provider, tasks }, folder);
+    const { validation, seqLen, latency, tasks } = evaluationInputs(c, folder);
+    const full = tasks && { checkpoint: c.checkpoint, tokenizer: c.tokenizer };
+    await evaluateModels({ models: nodePath.join(folder, 'models'), validation, seqLen, latency, device: (await runDevice(c)).provider, tasks: tasks && { ...tasks, full } }, folder);
   },
 };
+
+/** What the evaluate and baselines stages measure every model on: the held-out windows, the latency settings and the tasks. */
+function evaluationInputs(c: CompressContext, folder: string) {
+  const { config } = loadCheckpoint(c.checkpoint);
+  const validation = loadTokenizer(c.tokenizer, { vocabSize: config.vocabSize }).encode(fs.readFileSync(nodePath.join(folder, VALIDATION), 'utf8'), { bos: true });
+  const seqLen = Math.min(256, config.blockSize);
+  const { batch, threads, warmup, repeats } = c.spec.latency;
+  const latency = { batch, threads, warmup, repeats, ...(c.spec.latency.seqLen ? { seqLen: c.spec.latency.seqLen } : {}) };
+  const e = c.spec.evaluation;
+  const context = taskContext(c, folder);
+  const tasks = e.tasks.length
+    ? { tasks: e.tasks.map((t) => c.registry.create<TaskOrGroup>('task', t.name, t.options, context)), settings: { limit: e.limit, shots: e.shots }, bos: e.bos, tokenizer: c.tokenizer }
+    : undefined;
+  return { validation, seqLen, latency, tasks };
+}
+
+const baselinesStage: Stage<CompressContext> = {
+  name: 'baselines',
+  after: ['evaluate', 'grid'],
+  version: 1,
+  inputs: (c) => ({ baselines: c.spec.baselines, training: c.spec.training, data: c.spec.data, importance: c.spec.importance, latency: c.spec.latency, evaluation: c.spec.evaluation, seed: c.spec.seed }),
+  outputs: () => [BASELINES_FILE],
+  describe: (c) => {
+    const b = c.spec.baselines;
+    const names = [...b.methods.map((m) => m.label ?? `${m.name}${m.fineTune ? '+ft' : ''}`), ...(b.subNetworks ? ['subnetwork+ft'] : [])];
+    return { what: `baselines at every exported model's size: ${names.join(', ')}`, seconds: c.spec.export.max * names.length * (5 + (b.fineTune.steps ?? c.spec.training.steps) * 0.1) };
+  },
+  async run(c, folder) {
+    const b = c.spec.baselines;
+    const t = c.spec.training;
+    const original = loadCheckpoint(c.checkpoint);
+    const sorted = loadCheckpoint(sortedModel(c).checkpoint);
+    const index = JSON.parse(fs.readFileSync(nodePath.join(folder, RUN_FILES.models), 'utf8')) as ModelsIndex;
+    const methods: BaselineMethod[] = b.methods.map((m) => ({
+      label: m.label ?? `${m.name}${m.fineTune ? '+ft' : ''}`, name: m.name, options: m.options, fineTune: m.fineTune,
+      baseline: c.registry.create<PruningBaseline>('baseline', m.name, m.options, {}),
+    }));
+    const settings = resolveTrainDefaults(trainStageSettings(c), original.config.blockSize);
+    const { data } = loadRunData(settings, original.config, plainLabel);
+    const tokenizer = loadTokenizer(c.tokenizer, { vocabSize: original.config.vocabSize });
+    const calibrationSeqLen = Math.min(c.spec.importance.seqLen ?? DEFAULT_IMPORTANCE_SEQ_LEN, original.config.blockSize);
+    const calibration = methods.some((m) => m.baseline.needsCalibration)
+      ? buildCalibrationSet(tokenizer, c.calibration, { seqLen: calibrationSeqLen, samples: b.samples ?? c.spec.importance.samples, seed: c.spec.seed })
+      : undefined;
+    const grid = JSON.parse(fs.readFileSync(nodePath.join(folder, GRID), 'utf8')) as { members: SubNetwork[] };
+    const evaluation = evaluationInputs(c, folder);
+    const full = (JSON.parse(fs.readFileSync(nodePath.join(folder, RUN_FILES.evaluation), 'utf8')) as Evaluation).tasks?.full?.scores;
+    await runBaselines(
+      {
+        original, sorted, targets: index.models.map((m) => ({ name: m.name, subNetwork: m.subNetwork })), methods, calibration, data,
+        subNetworkSteps: b.subNetworks ? subNetworkShare(t.steps, sampledPerStep(c), grid.members.length) : undefined,
+        fineTune: { steps: b.fineTune.steps ?? t.steps, batchSize: t.batchSize, seqLen: settings.seqLen, lr: b.fineTune.lr ?? t.lr, seed: c.spec.seed,
+          lora: { rank: t.lora.rank, alpha: t.lora.alpha, dropout: t.lora.dropout, targets: settings.loraTargets } },
+        evaluation: { ...evaluation, device: (await runDevice(c)).provider, tokenizer: c.tokenizer, fullScores: full },
+        threads: t.threads,
+      },
+      folder,
+    );
+  },
+};
+
+/** Sub-networks the training strategy trains per step, beside the full network: its option n, parsed with its defaults. */
+function sampledPerStep(c: CompressContext): number {
+  const { name, options } = c.spec.training.strategy;
+  if (name === 'standard') return 0;
+  const parsed = c.registry.get('training-strategy', name).options.safeParse(options);
+  const n = parsed.success ? (parsed.data as { n?: unknown }).n : undefined;
+  return typeof n === 'number' ? n : 1;
+}
 
 /** Where the run's tasks find data their options do not name: the spec's data folder, and the held-out text for the tasks built from text. */
 function taskContext(c: CompressContext, folder: string): TaskContext {
@@ -216,7 +286,10 @@ export function reportStage(info: () => ReportInfo): Stage<CompressContext> {
 
 /** The stages a spec runs (importance only when enabled). */
 export function compressStages(spec: CompressContext['spec'], info: () => ReportInfo): Stage<CompressContext>[] {
-  const all = [data, importance, grid, train, search, exportStage, evaluate, reportStage(info)];
+  const withBaselines = spec.baselines.methods.length > 0 || spec.baselines.subNetworks;
+  const report = reportStage(info);
+  // The report shows the baselines, so it follows them when there are any.
+  const all = withBaselines ? [data, importance, grid, train, search, exportStage, evaluate, baselinesStage, { ...report, after: [...report.after, 'baselines'] }] : [data, importance, grid, train, search, exportStage, evaluate, report];
   if (spec.importance.enabled) return all;
   return all.filter((s) => s !== importance).map((s) => ({ ...s, after: s.after.filter((a) => a !== 'importance') }));
 }

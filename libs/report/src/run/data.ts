@@ -52,6 +52,15 @@ export interface TaskData {
   models: { name: string; params: number; value: number; stderr: number; ofFull?: number }[];
 }
 
+/** The baselines measured at the exported models' sizes (the run's baselines stage). */
+export interface BaselineData {
+  original: { params: number; loss: number };
+  fineTuneSteps: number;
+  exported: { name: string; params: number; loss: number }[];
+  /** `target` is the exported model whose size the baseline was pruned to. */
+  models: { method: string; target: string; name: string; params: number; loss: number }[];
+}
+
 /** The input of `renderRunReport`. */
 export interface RunReportData {
   run: {
@@ -80,4 +89,6 @@ export interface RunReportData {
   exported: ExportedModel[];
   /** Downstream task scores, in the order they were evaluated; no section when absent or empty. */
   tasks?: TaskData[];
+  /** No section when the run measured no baselines. */
+  baselines?: BaselineData;
 }

@@ -84,46 +84,70 @@ export interface Evaluation {
  */
 export async function evaluateModels(options: EvaluateOptions, folder: string): Promise<Evaluation> {
   const evaluation: Evaluation = { seqLen: options.seqLen, models: [] };
-  const device = options.device ?? 'cpu';
-  const { executionProviders } = await resolveDevice(device);
-  const latency: LatencySettings = { device, ...options.latency };
   const tasks = options.tasks;
-  let full: { scores: Record<string, TaskScore> } | undefined;
+  let full: Record<string, TaskScore> | undefined;
   if (tasks?.full) {
-    const runtime = new Runtime({ executionProviders });
-    try {
-      const results = await scoreTasks(loadCheckpoint(tasks.full.checkpoint), tasks.full.tokenizer, tasks, runtime);
-      full = { scores: scoresOf(results) };
-      evaluation.tasks = { settings: taskSettings(tasks), full: { path: tasks.full.checkpoint, scores: full.scores, results } };
-    } finally {
-      await runtime.dispose();
-    }
+    const results = await taskResults(loadCheckpoint(tasks.full.checkpoint), tasks.full.tokenizer, tasks, options.device);
+    full = scoresOf(results);
+    evaluation.tasks = { settings: taskSettings(tasks), full: { path: tasks.full.checkpoint, scores: full, results } };
   } else if (tasks) {
     evaluation.tasks = { settings: taskSettings(tasks) };
   }
   for (const path of modelFolders(options.models)) {
-    const model = loadCheckpoint(path);
-    const runtime = new Runtime({ executionProviders });
-    let result: LossResult;
-    let scores: Record<string, TaskScore> | undefined;
-    try {
-      const lm = await LanguageModel.create(model, { runtime });
-      result = await lm.loss(options.validation, options.seqLen, options.batch);
-      await lm.dispose();
-      if (tasks) scores = withOfFull(scoresOf(await scoreTasks(model, ownTokenizer(path, tasks), tasks, runtime)), full?.scores);
-    } finally {
-      await runtime.dispose();
-    }
-    const measured = await measureLatency(model, fullSubNetwork(model.config), latency);
-    evaluation.models.push({
-      name: nodePath.basename(path), path, ...result, params: countParams(model.config),
-      latency: { prefill: measured.prefill, decode: measured.decode, settings: measured.settings, device: measured.device },
-      ...(scores ? { tasks: scores } : {}),
-    });
+    const measured = await evaluateCheckpoint(loadCheckpoint(path), { ...options, tokenizer: tasks && ownTokenizer(path, tasks), fullScores: full });
+    evaluation.models.push({ name: nodePath.basename(path), path, ...measured });
   }
   fs.mkdirSync(folder, { recursive: true });
   writeJsonAtomic(nodePath.join(folder, EVALUATION_FILE), evaluation);
   return evaluation;
+}
+
+/** How evaluateCheckpoint measures a model held in memory. */
+export interface CheckpointEvaluationOptions extends Omit<EvaluateOptions, 'models'> {
+  /** The tokenizer the tasks are scored with; required with `tasks`. */
+  tokenizer?: string;
+  /** The full model's task scores, for each score's `ofFull`. */
+  fullScores?: Record<string, TaskScore>;
+}
+
+/**
+ * One model's held-out loss, parameters, latency and (with `tasks`) task scores, measured
+ * exactly as evaluateModels measures exported models: for models that live only in memory,
+ * such as pruning baselines whose layers differ in width and so have no Hugging Face folder.
+ */
+export async function evaluateCheckpoint(model: Checkpoint, options: CheckpointEvaluationOptions): Promise<Omit<ModelEvaluation, 'name' | 'path'>> {
+  const device = options.device ?? 'cpu';
+  const runtime = new Runtime({ executionProviders: (await resolveDevice(device)).executionProviders });
+  let result: LossResult;
+  let scores: Record<string, TaskScore> | undefined;
+  try {
+    const lm = await LanguageModel.create(model, { runtime });
+    result = await lm.loss(options.validation, options.seqLen, options.batch);
+    await lm.dispose();
+    if (options.tasks) {
+      if (!options.tokenizer) throw new UserError(`model '${model.config.name}': tasks to score and no tokenizer to score them with`, 'invalid_options');
+      scores = withOfFull(scoresOf(await scoreTasks(model, options.tokenizer, options.tasks, runtime)), options.fullScores);
+    }
+  } finally {
+    await runtime.dispose();
+  }
+  const measured = await measureLatency(model, fullSubNetwork(model.config), { device, ...options.latency });
+  return {
+    ...result,
+    params: countParams(model.config),
+    latency: { prefill: measured.prefill, decode: measured.decode, settings: measured.settings, device: measured.device },
+    ...(scores ? { tasks: scores } : {}),
+  };
+}
+
+/** Every task's result for `model` on `device`, in a runtime of its own. */
+export async function taskResults(model: Checkpoint, tokenizerPath: string, tasks: TaskEvaluationOptions, device: Device = 'cpu'): Promise<TaskResult[]> {
+  const runtime = new Runtime({ executionProviders: (await resolveDevice(device)).executionProviders });
+  try {
+    return await scoreTasks(model, tokenizerPath, tasks, runtime);
+  } finally {
+    await runtime.dispose();
+  }
 }
 
 /** Every task's result for `model`; the tokenizer is loaded checked against its vocabulary. */
@@ -148,7 +172,8 @@ function ownTokenizer(path: string, tasks: TaskEvaluationOptions): string {
   return tasks.tokenizer;
 }
 
-function scoresOf(results: readonly TaskResult[]): Record<string, TaskScore> {
+/** Each task's primary metric. */
+export function scoresOf(results: readonly TaskResult[]): Record<string, TaskScore> {
   return Object.fromEntries(
     results.map((r) => {
       const m = r.metrics[r.primaryMetric]!;
