@@ -105,7 +105,8 @@ export function analyse(points: readonly ResultPoint[], reference: Reference, fr
     const best = entries.reduce((a, b) => (b.loss.mean < a.loss.mean ? b : a), entries[0])?.method ?? '';
     return { fraction, params, entries, best };
   });
-  const baselines = summaries.filter((s) => s.kind === 'baseline').map((s) => s.method);
+  // A baseline measured only above every budget (the original fine-tuned) has nothing to compare.
+  const baselines = summaries.filter((s) => s.kind === 'baseline' && budgets.some((row) => row.entries.some((e) => e.method === s.method))).map((s) => s.method);
   const dominance = baselines.map((baseline) => {
     const wins: number[] = [];
     const losses: number[] = [];

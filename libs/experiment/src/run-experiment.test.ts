@@ -55,7 +55,7 @@ describe('a tiny experiment', () => {
 
   test('every exported and baseline model is a point, measured against the original', () => {
     const methods = [...new Set(result.results.points.map((p) => p.method))].sort();
-    expect(methods).toEqual(['flap', 'magnitude-width+ft', 'method', 'search-random', 'subnetwork+ft']);
+    expect(methods).toEqual(['flap', 'magnitude-width+ft', 'method', 'original+ft', 'search-random', 'subnetwork+ft']);
     expect(result.results.reference.params).toBe(791680);
     expect(result.results.reference.hypervolumeReference).toEqual([1, Math.log(512)]); // a uniform guess over its 512 tokens
     for (const p of result.results.points) expect(Number.isFinite(p.loss) && p.params > 0 && p.latencyMs > 0).toBe(true);

@@ -14,12 +14,15 @@ const arms = (): Arm[] => [
   { name: 'no-importance', ablation: 'importance', description: 'no importance sorting: leading slices of the model as it is', patch: { importance: { enabled: false } } },
   { name: 'no-kd', ablation: 'distillation', description: 'sandwich training on cross-entropy only, no distillation', patch: { training: { strategy: { name: 'sandwich' } } } },
   { name: 'kd-js', ablation: 'distillation', description: 'distillation by Jensen-Shannon divergence instead of forward KL', patch: { training: { strategy: { name: 'sandwich-kd', options: { divergence: 'js' } } } } },
+  { name: 'lora-rank-32', ablation: 'adapters', description: 'LoRA rank 32 (alpha 64, the same scale) instead of rank 8', patch: { training: { lora: { rank: 32, alpha: 64 } } } },
+  { name: 'full-weights', ablation: 'adapters', description: 'every weight trains instead of LoRA adapters on frozen weights', patch: { training: { full: true } } },
+  { name: 'lr-3e-3', ablation: 'learning rate', description: 'peak learning rate 3e-3 instead of 1e-3', patch: { training: { lr: 3e-3 } } },
   { name: 'search-random', ablation: 'search', description: 'random search instead of NSGA-II, on the same super-network', patch: { search: { strategy: { name: 'random', options: {} } } }, reuseTraining: true },
 ];
 
 export const paperExperiment: ExperimentDefinition = {
   name: 'paper',
-  description: "the method against pruning baselines and fine-tuned sub-networks, and its ablations (sampler, importance, distillation, search), over seeds",
+  description: "the method against pruning baselines and fine-tuned sub-networks, and its ablations (sampler, importance, distillation, adapters, learning rate, search), over seeds",
   arms,
   quickPatch: { training: { steps: 100 }, search: { budget: 24 }, evaluation: { limit: 100 }, export: { max: 4 } },
   baselines: () => ({

@@ -49,7 +49,10 @@ describe('a run with baselines', () => {
     const evaluation = JSON.parse(fs.readFileSync(path.join(folder, 'evaluation.json'), 'utf8'));
     const exported = evaluation.models as { name: string; params: number; tokens: number }[];
     const methods = ['magnitude-width+ft', 'magnitude-width', 'block-depth', 'flap', 'subnetwork+ft'];
-    expect(file.models.map((m) => `${m.method}@${m.target}`).sort()).toEqual(exported.flatMap((e) => methods.map((m) => `${m}@${e.name}`)).sort());
+    // At the original's size pruning keeps the original: one fine-tuned original stands for every method there.
+    const at = (e: { params: number }) => (e.params === file.original.params ? ['original+ft', 'subnetwork+ft'] : methods);
+    expect(exported.some((e) => e.params === file.original.params)).toBe(true);
+    expect(file.models.map((m) => `${m.method}@${m.target}`).sort()).toEqual(exported.flatMap((e) => at(e).map((m) => `${m}@${e.name}`)).sort());
     for (const m of file.models) {
       const target = exported.find((e) => e.name === m.target)!;
       // The same held-out windows as the exported models, and the same tasks.
@@ -57,6 +60,7 @@ describe('a run with baselines', () => {
       expect(Object.keys(m.tasks ?? {}).sort()).toEqual(['text-cloze', 'text-ending']);
       // Width pruning and the paper's sub-networks keep the exported shape exactly.
       if (m.method.startsWith('magnitude-width') || m.method === 'subnetwork+ft') expect(m.params).toBe(target.params);
+      if (m.method === 'original+ft') expect(m.params).toBe(file.original.params);
       expect(m.steps).toBe(m.method.endsWith('+ft') ? (m.method === 'subnetwork+ft' ? file.subNetworkSteps : 3) : 0);
       expect(m.latency.prefill.p50).toBeGreaterThan(0);
     }
@@ -80,12 +84,13 @@ describe('a run with baselines', () => {
     const index = JSON.parse(fs.readFileSync(path.join(folder, 'models/index.json'), 'utf8'));
     const registry = new PluginRegistry();
     registry.register(baselinePlugins);
-    const pruned = await registry.create<PruningBaseline>('baseline', 'magnitude-width', {}, {}).prune(loadCheckpoint(EMBEDDED_MODEL), index.models[0].subNetwork, {});
+    const smaller = index.models.find((m: { params: number }) => m.params < file.original.params);
+    const pruned = await registry.create<PruningBaseline>('baseline', 'magnitude-width', {}, {}).prune(loadCheckpoint(EMBEDDED_MODEL), smaller.subNetwork, {});
     const ids = loadTokenizer(path.join(EMBEDDED_MODEL, 'tokenizer.json')).encode(fs.readFileSync(path.join(folder, 'data/validation.txt'), 'utf8'), { bos: true });
     const lm = await LanguageModel.create(pruned.checkpoint);
     const { loss } = await lm.loss(ids, evaluation.seqLen);
     await lm.dispose();
-    const recorded = file.models.find((m) => m.method === 'magnitude-width' && m.target === index.models[0].name)!;
+    const recorded = file.models.find((m) => m.method === 'magnitude-width' && m.target === smaller.name)!;
     expect(recorded.loss).toBeCloseTo(loss, 6);
   });
 
@@ -96,5 +101,18 @@ describe('a run with baselines', () => {
       expect(t.trainLoss).toBeGreaterThan(0);
       expect(t.loss).not.toBeCloseTo(plain[i].loss, 6);
     });
+  });
+
+  test('the same weights with the same fine-tuning are measured once: a later model names the one it shares', () => {
+    for (const m of file.models.filter((x) => x.sameAs !== undefined)) {
+      const first = file.models.find((x) => x.name === m.sameAs)!;
+      expect(file.models.indexOf(first)).toBeLessThan(file.models.indexOf(m));
+      expect(first.sameAs).toBeUndefined();
+      expect({ steps: m.steps, loss: m.loss, params: m.params }).toEqual({ steps: first.steps, loss: first.loss, params: first.params });
+    }
+    // Models that are measured apart are different models or differently tuned.
+    const own = file.models.filter((m) => m.sameAs === undefined);
+    const keys = own.map((m) => `${m.steps} ${m.loss}`);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

@@ -7,15 +7,18 @@
  * model is measured by evaluateCheckpoint, as the exported ones are: the same held-out
  * windows, tasks and latency settings.
  */
+import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
 import { BaselineContext, PrunedModel, PruningBaseline } from '@carve/baselines';
 import { Runtime } from '@carve/engine';
 import { CalibrationSet } from '@carve/importance';
-import { Checkpoint, extractSubNetwork, LoraConfig, SubNetwork, writeJsonAtomic } from '@carve/model';
+import { Checkpoint, countParams, extractSubNetwork, LoraConfig, SubNetwork, writeJsonAtomic } from '@carve/model';
 import { DataLoader, fineTune, TrainingData } from '@carve/trainer';
 import { CheckpointEvaluationOptions, evaluateCheckpoint, ModelEvaluation } from '../evaluate';
 
 export const BASELINES_FILE = 'baselines.json';
+/** How baselines.json names the original fine-tuned: every method's model at the original's size. */
+export const ORIGINAL_FINE_TUNED = 'original+ft';
 
 /** A pruning method as the spec gives it, created through the registry. */
 export interface BaselineMethod {
@@ -74,6 +77,12 @@ export interface BaselineModel extends Omit<ModelEvaluation, 'path'> {
   trainLoss?: number;
   /** What the method kept, in the original model's indices. */
   kept?: PrunedModel['kept'];
+  /**
+   * The model whose measurement this one shares: the method gave the same weights (every
+   * method at the original's size, a depth pruning that cannot go lower), so fine-tuning on
+   * the same batches would repeat the same run.
+   */
+  sameAs?: string;
 }
 
 export interface BaselinesFile {
@@ -90,9 +99,22 @@ export async function runBaselines(options: BaselinesOptions, folder: string): P
   const { original, targets, methods } = options;
   const runtime = new Runtime({ intraOpThreads: options.threads ?? 1 });
   const context: BaselineContext = { calibration: options.calibration, runtime };
-  const total = targets.length * (methods.length + (options.subNetworkSteps ? 1 : 0));
+  const fullSize = countParams(original.config);
+  const isFullSize = (t: BaselineTarget) => countParams(original.config, t.subNetwork) === fullSize;
+  const subNetworkModels = options.subNetworkSteps ? 1 : 0;
+  const total = targets.reduce((n, t) => n + subNetworkModels + (isFullSize(t) ? (methods.some((m) => m.fineTune) ? 1 : 0) : methods.length), 0);
   const models: BaselineModel[] = [];
+  const measuredBefore = new Map<string, BaselineModel>();
   const measure = async (method: string, target: BaselineTarget, model: Checkpoint, steps: number, kept?: PrunedModel['kept']) => {
+    const name = `${method}@${target.name}`;
+    const key = `${steps} ${checkpointDigest(model)}`;
+    const before = measuredBefore.get(key);
+    if (before) {
+      const { name: sameAs, method: _m, target: _t, kept: _k, sameAs: _s, ...measurement } = before;
+      models.push({ method, target: target.name, name, ...measurement, ...(kept ? { kept } : {}), sameAs });
+      options.onModel?.(models.length, total, `${method} at ${target.name} (as ${sameAs})`);
+      return;
+    }
     let trainLoss: number | undefined;
     let measured = model;
     if (steps > 0) {
@@ -101,16 +123,24 @@ export async function runBaselines(options: BaselinesOptions, folder: string): P
       trainLoss = tuned.losses[tuned.losses.length - 1];
     }
     const evaluation = await evaluateCheckpoint(measured, options.evaluation);
-    models.push({ method, target: target.name, name: `${method}@${target.name}`, steps, ...(trainLoss !== undefined ? { trainLoss } : {}), ...evaluation, ...(kept ? { kept } : {}) });
+    const entry: BaselineModel = { method, target: target.name, name, steps, ...(trainLoss !== undefined ? { trainLoss } : {}), ...evaluation, ...(kept ? { kept } : {}) };
+    measuredBefore.set(key, entry);
+    models.push(entry);
     options.onModel?.(models.length, total, `${method} at ${target.name}`);
   };
   let measuredOriginal: Omit<ModelEvaluation, 'path' | 'name'>;
   try {
     measuredOriginal = await evaluateCheckpoint(original, options.evaluation);
     for (const target of targets) {
-      for (const m of methods) {
-        const pruned = await m.baseline.prune(original, target.subNetwork, context);
-        await measure(m.label, target, pruned.checkpoint, m.fineTune ? options.fineTune.steps : 0, pruned.kept);
+      if (isFullSize(target)) {
+        // Pruning to the original's size keeps the original, whatever the method: it is measured
+        // once as it is (`original`) and once fine-tuned, as the reference for the method's largest model.
+        if (methods.some((m) => m.fineTune)) await measure(ORIGINAL_FINE_TUNED, target, original, options.fineTune.steps);
+      } else {
+        for (const m of methods) {
+          const pruned = await m.baseline.prune(original, target.subNetwork, context);
+          await measure(m.label, target, pruned.checkpoint, m.fineTune ? options.fineTune.steps : 0, pruned.kept);
+        }
       }
       if (options.subNetworkSteps && options.sorted) {
         const cut = extractSubNetwork(options.sorted, target.subNetwork, { name: `${original.config.name}-subnetwork` });
@@ -129,6 +159,17 @@ export async function runBaselines(options: BaselinesOptions, folder: string): P
   };
   writeJsonAtomic(nodePath.join(folder, BASELINES_FILE), file);
   return file;
+}
+
+/** A digest of a checkpoint's shape and weights: equal digests, the same model. */
+function checkpointDigest(checkpoint: Checkpoint): string {
+  const { name: _name, ...shape } = checkpoint.config;
+  const hash = createHash('sha256').update(JSON.stringify(shape));
+  for (const name of [...checkpoint.weights.keys()].sort()) {
+    const w = checkpoint.weights.get(name)!;
+    hash.update(name).update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
+  }
+  return hash.digest('hex');
 }
 
 /**
