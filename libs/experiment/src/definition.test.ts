@@ -40,7 +40,8 @@ describe('the paper experiment', () => {
     expect(byName['kd-js'].training.strategy).toEqual({ name: 'sandwich-kd', options: { divergence: 'js' } });
     expect(byName['lora-rank-32'].training.lora).toEqual({ rank: 32, alpha: 64, dropout: 0 });
     expect(byName['full-weights'].training.full).toBe(true);
-    expect(byName['lr-3e-3'].training.lr).toBe(3e-3);
+    expect(byName['lr-1e-3'].training.lr).toBe(1e-3);
+    expect(method.training.lr).toBe(3e-3);
     expect(byName['search-random'].search.strategy.name).toBe('random');
     const { name: _n, ...rest } = method;
     for (const [arm, spec] of Object.entries(byName)) {
@@ -51,7 +52,7 @@ describe('the paper experiment', () => {
 
   test('arms are chosen by name, the method always first; an unknown arm or experiment is named', () => {
     expect(chooseArms(paperExperiment, false, ['no-kd']).map((a) => a.name)).toEqual(['method', 'no-kd']);
-    expect(() => chooseArms(paperExperiment, false, ['no-kd', 'nope'])).toThrow("experiment 'paper' has no arm 'nope' (arms: method, sampler-random, sampler-param-grid, no-importance, no-kd, kd-js, lora-rank-32, full-weights, lr-3e-3, search-random)");
+    expect(() => chooseArms(paperExperiment, false, ['no-kd', 'nope'])).toThrow("experiment 'paper' has no arm 'nope' (arms: method, sampler-random, sampler-param-grid, no-importance, no-kd, kd-js, lora-rank-32, full-weights, lr-1e-3, search-random)");
     expect(() => getExperiment('papers')).toThrow("unknown experiment 'papers' (known: paper)");
   });
 });

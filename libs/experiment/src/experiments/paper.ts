@@ -16,7 +16,7 @@ const arms = (): Arm[] => [
   { name: 'kd-js', ablation: 'distillation', description: 'distillation by Jensen-Shannon divergence instead of forward KL', patch: { training: { strategy: { name: 'sandwich-kd', options: { divergence: 'js' } } } } },
   { name: 'lora-rank-32', ablation: 'adapters', description: 'LoRA rank 32 (alpha 64, the same scale) instead of rank 8', patch: { training: { lora: { rank: 32, alpha: 64 } } } },
   { name: 'full-weights', ablation: 'adapters', description: 'every weight trains instead of LoRA adapters on frozen weights', patch: { training: { full: true } } },
-  { name: 'lr-3e-3', ablation: 'learning rate', description: 'peak learning rate 3e-3 instead of 1e-3', patch: { training: { lr: 3e-3 } } },
+  { name: 'lr-1e-3', ablation: 'learning rate', description: 'peak learning rate 1e-3 (the default until this experiment chose 3e-3)', patch: { training: { lr: 1e-3 } } },
   { name: 'search-random', ablation: 'search', description: 'random search instead of NSGA-II, on the same super-network', patch: { search: { strategy: { name: 'random', options: {} } } }, reuseTraining: true },
 ];
 
