@@ -78,9 +78,9 @@ export interface BaselineModel extends Omit<ModelEvaluation, 'path'> {
   /** What the method kept, in the original model's indices. */
   kept?: PrunedModel['kept'];
   /**
-   * The model whose measurement this one shares: the method gave the same weights (every
-   * method at the original's size, a depth pruning that cannot go lower), so fine-tuning on
-   * the same batches would repeat the same run.
+   * The model whose measurement this one shares: the method gave the same weights at two
+   * sizes (a depth pruning or FLAP that cannot go lower), so fine-tuning on the same batches
+   * would repeat the same run.
    */
   sameAs?: string;
 }
@@ -101,8 +101,9 @@ export async function runBaselines(options: BaselinesOptions, folder: string): P
   const context: BaselineContext = { calibration: options.calibration, runtime };
   const fullSize = countParams(original.config);
   const isFullSize = (t: BaselineTarget) => countParams(original.config, t.subNetwork) === fullSize;
+  const anyFineTuned = methods.some((m) => m.fineTune);
   const subNetworkModels = options.subNetworkSteps ? 1 : 0;
-  const total = targets.reduce((n, t) => n + subNetworkModels + (isFullSize(t) ? (methods.some((m) => m.fineTune) ? 1 : 0) : methods.length), 0);
+  const total = targets.reduce((n, t) => n + subNetworkModels + (isFullSize(t) ? (anyFineTuned ? 1 : 0) : methods.length), 0);
   const models: BaselineModel[] = [];
   const measuredBefore = new Map<string, BaselineModel>();
   const measure = async (method: string, target: BaselineTarget, model: Checkpoint, steps: number, kept?: PrunedModel['kept']) => {
@@ -135,7 +136,7 @@ export async function runBaselines(options: BaselinesOptions, folder: string): P
       if (isFullSize(target)) {
         // Pruning to the original's size keeps the original, whatever the method: it is measured
         // once as it is (`original`) and once fine-tuned, as the reference for the method's largest model.
-        if (methods.some((m) => m.fineTune)) await measure(ORIGINAL_FINE_TUNED, target, original, options.fineTune.steps);
+        if (anyFineTuned) await measure(ORIGINAL_FINE_TUNED, target, original, options.fineTune.steps);
       } else {
         for (const m of methods) {
           const pruned = await m.baseline.prune(original, target.subNetwork, context);
