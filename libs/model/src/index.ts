@@ -32,7 +32,9 @@ export { configFromHf, configToHf, HF_MODEL_TYPES } from './checkpoint/hf-config
 export { openSafetensors, writeSafetensors } from './checkpoint/safetensors';
 export type { SafetensorsEntry, SafetensorsFile, TensorData, TensorSource } from './checkpoint/safetensors';
 export { openShardedSafetensors, writeShardedSafetensors, SAFETENSORS_INDEX } from './checkpoint/safetensors-sharded';
-export { interleavedToHalfOrder, toHalfRope } from './checkpoint/rope-layout';
+export { interleavedToHalfOrder, toHalfRope, toInterleavedRope } from './checkpoint/rope-layout';
+export { ggufIssues, readGguf, saveGguf } from './checkpoint/gguf';
+export type { GgufFile, GgufType, GgufValue, SaveGgufOptions } from './checkpoint/gguf';
 export { PRESETS, presetConfig, presetNames } from './families';
 export type { Preset } from './families';
 export { writeFileAtomic, writeJsonAtomic, writeTextAtomic } from './checkpoint/atomic-write';

@@ -73,6 +73,18 @@ export interface ModelGraphOptions {
    * values. Attention covers all S rows, in one piece (never in query blocks).
    */
   kvCache?: boolean;
+  /**
+   * Build the cached decoder in the layout of Hugging Face Optimum's ONNX exports, which
+   * transformers.js runs: inputs `input_ids` and `position_ids` [batch_size,
+   * sequence_length], `attention_mask` [batch_size, total_sequence_length] (1 for a real
+   * token, 0 for padding, over the past and this call) and per layer i
+   * `past_key_values.<i>.key` / `.value` [batch_size, g, past_sequence_length, hs];
+   * `present.<i>.key` / `.value` are the past with this call's rows appended (total =
+   * past + sequence length, as the mask says). The first call passes an empty past. Query
+   * j sees the cached and new keys up to its own index that the mask does not pad out.
+   * Layers are numbered by their slot in the sub-network, as a standalone model's are.
+   */
+  hfDecoder?: boolean;
 }
 
 export interface ModelGraph {
@@ -96,7 +108,7 @@ export interface ModelGraph {
   config: ModelConfig;
   /** With `kvCache`: the int64 scalar input `past_length`. */
   pastLength?: Value;
-  /** With `kvCache`: the cache inputs `past.<l>.key` / `.value` by name; else empty. */
+  /** With `kvCache`: the cache inputs `past.<l>.key` / `.value` by name (`past_key_values.<i>.…` with hfDecoder); else empty. */
   past: Map<string, Value>;
   /** With `kvCache`: the updated caches by output name `present.<l>.key` / `.value`, to be made graph outputs; else empty. */
   present: Map<string, Value>;
@@ -104,14 +116,18 @@ export interface ModelGraph {
 
 /** What a key/value-cached graph's layers share. */
 interface KvCache {
-  /** int64 [T]: the tokens' positions P..P+T−1. */
+  /** int64 [T] (or [B, T] for hfDecoder): the tokens' positions, P..P+T−1 by default. */
   positions: Value;
-  /** [T, S] additive mask: query i sees cache rows 0..P+i. */
+  /** Additive mask broadcasting against the scores [B, g, q, T, S]: query i sees cache rows 0..P+i. */
   mask: Value;
+  /** int64 [T]: the rows P..P+T−1 this call's keys and values go in. */
+  newRows: Value;
   past: Map<string, Value>;
   present: Map<string, Value>;
   /** Scatter indices [B, g, T, hs] holding P+t, by group count g (per layer under MHA sub-networks). */
   rows: Map<number, Value>;
+  /** With hfDecoder: the present's length S = P + T, and the rows 0..P−1 it copies the past into. */
+  hf?: { total: Dim; pastRows: Value; pastLength: Dim };
 }
 
 interface Context {
@@ -195,8 +211,9 @@ function attention(ctx: Context, x: Value, slot: number, B: Dim, T: Dim, rope: R
   const l = ctx.s.layers[slot].index;
   let y: Value; // [B, g, q, T, hs]
   if (ctx.cache) {
-    const keys = writeCache(ctx.cache, `${l}.key`, F.transpose(k, [0, 2, 1, 3])); // [B, g, S, hs]
-    const values = writeCache(ctx.cache, `${l}.value`, F.transpose(v, [0, 2, 1, 3])); // [B, g, S, hs]
+    const layer = ctx.cache.hf ? slot : l;
+    const keys = writeCache(ctx.cache, `${layer}.key`, F.transpose(k, [0, 2, 1, 3])); // [B, g, S, hs]
+    const values = writeCache(ctx.cache, `${layer}.value`, F.transpose(v, [0, 2, 1, 3])); // [B, g, S, hs]
     const queries = F.reshape(qGroups, [B, groups, dimMul(perGroup, T), hs]);
     const dims = [B, groups, perGroup, T, keys.shape[2]];
     y = F.reshape(causalAttention(queries, F.transpose(keys, [0, 1, 3, 2]), values, mask, dims), [B, groups, perGroup, T, hs]);
@@ -210,15 +227,27 @@ function attention(ctx: Context, x: Value, slot: number, B: Dim, T: Dim, rope: R
   return linear(ctx, merged, find('o'));
 }
 
-/** The present of cache `name` (`<layer>.key` or `.value`): its past with `update` [B, g, T, hs] written into rows P..P+T−1. */
+/**
+ * The present of cache `name` (`<layer>.key` or `.value`): its past with `update` [B, g,
+ * T, hs] written into rows P..P+T−1. With hfDecoder the past has exactly P rows, so it is
+ * first copied into a buffer of P + T rows (a Concat would need the sum P + T as a dimension).
+ */
 function writeCache(cache: KvCache, name: string, update: Value): Value {
   const [B, groups, T, hs] = update.shape;
+  const spread = (rows: Value, length: Dim) => F.expand(F.unsqueeze(rows, [0, 1, 3]), [B, groups, length, hs]);
   let rows = cache.rows.get(groups as number);
   if (!rows) {
-    rows = F.expand(F.unsqueeze(cache.positions, [0, 1, 3]), [B, groups, T, hs]);
+    rows = spread(cache.newRows, T);
     cache.rows.set(groups as number, rows);
   }
-  const present = F.scatterElements(cache.past.get(`past.${name}`)!, rows, update, 2);
+  let buffer: Value;
+  if (cache.hf) {
+    const past = cache.past.get(`past_key_values.${name}`)!;
+    buffer = F.scatterElements(F.full(update.graph, [B, groups, cache.hf.total, hs], 0, update.dtype), spread(cache.hf.pastRows, cache.hf.pastLength), past, 2);
+  } else {
+    buffer = cache.past.get(`past.${name}`)!;
+  }
+  const present = F.scatterElements(buffer, rows, update, 2);
   cache.present.set(`present.${name}`, present);
   return present;
 }
@@ -316,7 +345,28 @@ function declareCache(g: Graph, sub: ModelConfig, s: SubNetwork, B: Dim, T: Dim,
   }
   const positions = F.add(F.range(g, T), pastLength);
   const mask = additiveMask(g, positions, F.range(g, 'S'), dtype);
-  return { pastLength, cache: { positions, mask, past, present: new Map(), rows: new Map() } };
+  return { pastLength, cache: { positions, mask, newRows: positions, past, present: new Map(), rows: new Map() } };
+}
+
+/** Declares the inputs of the Hugging Face decoder layout (see ModelGraphOptions.hfDecoder). */
+function declareHfCache(g: Graph, sub: ModelConfig, s: SubNetwork, B: Dim, T: Dim, dtype: 'float32' | 'float64'): KvCache {
+  const total = 'total_sequence_length';
+  const pastLength = 'past_sequence_length';
+  const attentionMask = g.input('attention_mask', 'int64', [B, total]);
+  const positions = g.input('position_ids', 'int64', [B, T]);
+  const past = new Map<string, Value>();
+  s.layers.forEach(({ heads }, slot) => {
+    for (const kind of ['key', 'value']) {
+      const name = `past_key_values.${slot}.${kind}`;
+      past.set(name, g.input(name, dtype, [B, kvGroups(sub, heads), pastLength, sub.headSize]));
+    }
+  });
+  // Rows P..P+T−1 hold this call's tokens, whatever their position ids (left padding shifts those).
+  const newRows = F.add(F.range(g, T), F.squeeze(F.shapeTensor(g, [pastLength]), [0]));
+  const causal = additiveMask(g, newRows, F.range(g, total), dtype); // [T, S]
+  const padding = F.where(F.equal(attentionMask, F.scalar(g, 0, 'int64')), F.scalar(g, MASKED, dtype), F.scalar(g, 0, dtype)); // [B, S]
+  const mask = F.unsqueeze(F.add(causal, F.unsqueeze(padding, [1])), [1, 2]); // [B, 1, 1, T, S]
+  return { positions, mask, newRows, past, present: new Map(), rows: new Map(), hf: { total, pastRows: F.range(g, pastLength), pastLength } };
 }
 
 /**
@@ -328,11 +378,12 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
   const s = options.subNetwork ?? fullSubNetwork(c);
   assertSubNetwork(c, s);
   const sub = subNetworkConfig(c, s);
-  const B = options.batch ?? 'B';
-  const T = options.seq ?? 'T';
+  const hf = options.hfDecoder === true;
+  const B = options.batch ?? (hf ? 'batch_size' : 'B');
+  const T = options.seq ?? (hf ? 'sequence_length' : 'T');
   const g = new Graph(options.name ?? c.name.replace(/\W+/g, '_'));
   const dtype = options.dtype ?? 'float32';
-  const tokens = g.input('tokens', 'int64', [B, T]);
+  const tokens = g.input(hf ? 'input_ids' : 'tokens', 'int64', [B, T]);
   const specs = new Map<string, ParamSpec>();
   const params = new Map<string, Value>();
   for (const spec of paramSpecs(c)) {
@@ -351,8 +402,8 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
   const taps = new Map<string, Value>();
   if (options.taps) ctx.taps = taps;
   if (options.training && options.lora && options.lora.dropout > 0) ctx.dropoutMasks = dropoutMasks;
-  const declared = options.kvCache ? declareCache(g, sub, s, B, T, dtype) : undefined;
-  ctx.cache = declared?.cache;
+  const declared = options.kvCache && !hf ? declareCache(g, sub, s, B, T, dtype) : undefined;
+  ctx.cache = hf ? declareHfCache(g, sub, s, B, T, dtype) : declared?.cache;
   // Without a cache each use makes its own Range, as it always has, so those graphs keep their exact bytes.
   const positions = () => ctx.cache?.positions ?? F.range(g, T);
 

@@ -5,7 +5,7 @@
  * Sub-networks are exported by extracting them first (extractSubNetwork merges LoRA), so
  * the file holds only the weights the sub-network keeps and no slicing.
  */
-import { serializeModel } from '@carve/engine';
+import { F, serializeModel } from '@carve/engine';
 import { writeAll, writeFileAtomic } from './checkpoint/atomic-write';
 import { Checkpoint } from './checkpoint/checkpoint';
 import { weightFeeds } from './init';
@@ -18,6 +18,13 @@ export interface OnnxExportOptions {
    * ModelGraphOptions.kvCache for their shapes and use). @default false
    */
   kvCache?: boolean;
+  /**
+   * Export the decoder in the layout of Hugging Face Optimum, which transformers.js loads
+   * from `onnx/model.onnx`: inputs `input_ids`, `attention_mask`, `position_ids` and
+   * `past_key_values.<i>.key` / `.value`, outputs `logits` [batch, sequence, vocab] and
+   * `present.<i>.key` / `.value` (see ModelGraphOptions.hfDecoder). Overrides `kvCache`. @default false
+   */
+  hfDecoder?: boolean;
   /** Name of the ONNX graph. @default the model's name */
   name?: string;
 }
@@ -26,17 +33,20 @@ export interface OnnxExportOptions {
  * The graph of `model` (its own config, the whole network) with every parameter turned
  * from a graph input into an initializer holding the checkpoint's values (wrapped, not
  * copied; `params` then names those initializers). Input `tokens` [B, T], output `logits`
- * [B·T, V], and with `kvCache` the cache inputs and outputs.
+ * [B·T, V], and with `kvCache` the cache inputs and outputs; with `hfDecoder` the I/O of
+ * that layout instead.
  */
 export function onnxGraph(model: Checkpoint, options: OnnxExportOptions = {}): ModelGraph {
-  const m = buildModelGraph(model.config, { name: options.name, kvCache: options.kvCache });
+  const m = buildModelGraph(model.config, { name: options.name, kvCache: options.kvCache, hfDecoder: options.hfDecoder });
   // weightFeeds checks every parameter has an array of the right size, naming each that has not.
   const feeds = weightFeeds(m, model.weights);
   const { graph } = m;
   for (const value of m.params.values()) graph.initializers.set(value, feeds[value.name]);
   const kept = graph.inputs.filter((v) => !m.params.has(v.name));
   graph.inputs.splice(0, graph.inputs.length, ...kept);
-  graph.output({ logits: m.logits, ...Object.fromEntries(m.present) });
+  const [B, T] = m.tokens.shape;
+  const logits = options.hfDecoder ? F.reshape(m.logits, [B, T, model.config.vocabSize]) : m.logits;
+  graph.output({ logits, ...Object.fromEntries(m.present) });
   return m;
 }
 

@@ -7,7 +7,7 @@ import { Dim, F, Graph, Tensor, Value } from '@carve/engine';
 import { RopeLayout } from './config';
 
 export interface RopeTables {
-  /** cos and sin of position × frequency, [T, rotary/2]. */
+  /** cos and sin of position × frequency, [T, rotary/2] (or [B, T, rotary/2] for positions per row). */
   cos: Value;
   sin: Value;
   /** Dimensions of each head that rotate (even). */
@@ -22,13 +22,15 @@ export function ropeFrequencies(rotary: number, theta: number): Float32Array {
 
 /**
  * The cos and sin tables for positions 0..seq−1 (symbolic 'T' allowed), or, given an int64
- * [T] value, for those positions: a key/value-cached graph's tokens start after the past.
+ * [T] or [B, T] value, for those positions: a key/value-cached graph's tokens start after
+ * the past, and a padded batch's rows each have their own.
  */
 export function ropeTables(g: Graph, seq: Dim | Value, rotary: number, theta: number, layout: RopeLayout, dtype: 'float32' | 'float64' = 'float32'): RopeTables {
-  const positions = F.unsqueeze(F.cast(seq instanceof Value ? seq : F.range(g, seq), dtype), [1]); // [T, 1]
+  const ids = seq instanceof Value ? seq : F.range(g, seq);
+  const positions = F.unsqueeze(F.cast(ids, dtype), [ids.rank]); // [T, 1] or [B, T, 1]
   // The frequencies are float32, as llama2.c and Hugging Face compute them, in either dtype.
   const freqs = F.constant(g, Tensor.from(dtype, [1, rotary / 2], ropeFrequencies(rotary, theta))); // [1, r/2]
-  const angles = F.mul(positions, freqs); // [T, r/2]
+  const angles = F.mul(positions, freqs); // [T, r/2] or [B, T, r/2]
   return { cos: F.cos(angles), sin: F.sin(angles), rotary, layout };
 }
 
@@ -40,8 +42,8 @@ export function ropeTables(g: Graph, seq: Dim | Value, rotary: number, theta: nu
 export function applyRope(x: Value, t: RopeTables): Value {
   const hs = x.shape[x.rank - 1] as number;
   const half = t.rotary / 2;
-  // cos and sin broadcast over the head axes between T and the head dimension.
-  const spread = (v: Value, extra: number[]) => F.reshape(v, [v.shape[0], ...new Array<number>(x.rank - 3).fill(1), half, ...extra]);
+  // cos and sin ([T, r/2] or [B, T, r/2]) broadcast over the head axes between T and the head dimension.
+  const spread = (v: Value, extra: number[]) => F.reshape(v, [...v.shape.slice(0, -1), ...new Array<number>(x.rank - 3).fill(1), half, ...extra]);
   const [rot, pass] = t.rotary === hs ? [x, undefined] : F.split(x, [t.rotary, hs - t.rotary], -1);
   let rotated: Value;
   if (t.layout === 'half') {

@@ -82,18 +82,29 @@ export interface SaveHfOptions {
    * @default none
    */
   metadata?: Readonly<Record<string, string>>;
+  /**
+   * The tokenizer's BOS and EOS ids, written into config.json (`bos_token_id`,
+   * `eos_token_id`) and generation_config.json, so that transformers stops generating at
+   * EOS instead of the family's default ids (GPT-2's 50256 lies outside a small vocabulary).
+   * @default none: config.json only, with the family's defaults
+   */
+  specialTokens?: { bos?: number; eos?: number };
 }
+
+const GENERATION_CONFIG = 'generation_config.json';
 
 /**
  * Saves `checkpoint` as a Hugging Face folder (created if needed): model.safetensors (F32)
- * or shards with an index, then config.json, each written atomically. Interleaved RoPE is
+ * or shards with an index, then config.json (and generation_config.json with
+ * `specialTokens`), each written atomically. Interleaved RoPE is
  * converted to rotate-half first (see toHalfRope), so transformers computes the same
  * logits. Everything is validated before anything is written. Removes a stale single file
  * or index of the other layout, which a loader would otherwise pick up.
  */
 export function saveHfCheckpoint(checkpoint: Checkpoint, folder: string, options: SaveHfOptions = {}): void {
   const { config, weights } = toHalfRope(checkpoint);
-  const hfConfig = configToHf(config);
+  const ids = options.specialTokens && { bos_token_id: options.specialTokens.bos ?? null, eos_token_id: options.specialTokens.eos ?? null };
+  const hfConfig = { ...configToHf(config), ...ids };
   const tensors = weightsToHf(hfFamily(config.family), config, weights);
   const metadata = { ...options.metadata, format: 'pt' };
   try {
@@ -109,4 +120,5 @@ export function saveHfCheckpoint(checkpoint: Checkpoint, folder: string, options
     fs.rmSync(nodePath.join(folder, SAFETENSORS_INDEX), { force: true });
   }
   writeJsonAtomic(nodePath.join(folder, CONFIG), hfConfig);
+  if (ids) writeJsonAtomic(nodePath.join(folder, GENERATION_CONFIG), ids);
 }

@@ -1,6 +1,6 @@
 import { resolveConfig } from '../config';
 import { Checkpoint } from './checkpoint';
-import { interleavedToHalfOrder, toHalfRope } from './rope-layout';
+import { interleavedToHalfOrder, toHalfRope, toInterleavedRope } from './rope-layout';
 
 describe('interleaved to rotate-half RoPE', () => {
   it('moves feature 2i to slot i and 2i+1 to slot i + r/2, as transformers’ conversion script permutes', () => {
@@ -27,5 +27,20 @@ describe('interleaved to rotate-half RoPE', () => {
     expect(converted.weights.get('layers.0.attn.v.weight')).toBe(weights.get('layers.0.attn.v.weight'));
     const half = { config: { ...config, ropeLayout: 'half' as const }, weights };
     expect(toHalfRope(half)).toBe(half);
+  });
+
+  it('toInterleavedRope undoes toHalfRope, for full and partial rotary', () => {
+    for (const rotaryFraction of [1, 0.5]) {
+      const config = resolveConfig({ name: 'r', family: 'gpt_neox', vocabSize: 4, nEmbd: 16, nLayer: 1, nHead: 2, mlpHidden: 4, rotaryFraction, ropeLayout: 'interleaved' });
+      const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => i * 0.5);
+      const weights = new Map([
+        ['layers.0.attn.q.weight', ramp(16 * 16)],
+        ['layers.0.attn.k.bias', ramp(16)],
+      ]);
+      const back = toInterleavedRope(toHalfRope({ config, weights } as Checkpoint));
+      expect(back.config.ropeLayout).toBe('interleaved');
+      expect(back.weights.get('layers.0.attn.q.weight')).toEqual(weights.get('layers.0.attn.q.weight'));
+      expect(back.weights.get('layers.0.attn.k.bias')).toEqual(weights.get('layers.0.attn.k.bias'));
+    }
   });
 });

@@ -46,7 +46,24 @@ function permuteLastAxis(data: Float32Array, width: number, order: readonly numb
 export function toHalfRope(checkpoint: Checkpoint): Checkpoint {
   const c = checkpoint.config;
   if (c.position !== 'rope' || c.ropeLayout === 'half') return checkpoint;
-  const order = interleavedToHalfOrder(c.headSize, rotaryDims(c));
+  return permuteQueriesAndKeys(checkpoint, interleavedToHalfOrder(c.headSize, rotaryDims(c)), 'half');
+}
+
+/**
+ * The same model with interleaved RoPE, as llama.cpp rotates: the inverse of toHalfRope.
+ * Returns `checkpoint` itself when there is nothing to convert.
+ */
+export function toInterleavedRope(checkpoint: Checkpoint): Checkpoint {
+  const c = checkpoint.config;
+  if (c.position !== 'rope' || c.ropeLayout === 'interleaved') return checkpoint;
+  const toHalf = interleavedToHalfOrder(c.headSize, rotaryDims(c));
+  const inverse = new Array<number>(toHalf.length);
+  toHalf.forEach((old, slot) => (inverse[old] = slot));
+  return permuteQueriesAndKeys(checkpoint, inverse, 'interleaved');
+}
+
+function permuteQueriesAndKeys(checkpoint: Checkpoint, order: readonly number[], layout: 'half' | 'interleaved'): Checkpoint {
+  const c = checkpoint.config;
   const weights = new Map(checkpoint.weights);
   for (const spec of paramSpecs(c)) {
     const data = weights.get(spec.name);
@@ -54,5 +71,5 @@ export function toHalfRope(checkpoint: Checkpoint): Checkpoint {
     // [in, out] weights and [out] biases both have the output features last.
     weights.set(spec.name, permuteLastAxis(data, spec.shape[spec.shape.length - 1], order));
   }
-  return { config: { ...c, ropeLayout: 'half' }, weights };
+  return { config: { ...c, ropeLayout: layout }, weights };
 }

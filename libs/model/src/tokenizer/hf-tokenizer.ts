@@ -19,6 +19,8 @@ export class HfTokenizer implements Tokenizer {
   readonly addEos: boolean;
   /** Where the tokenizer came from (its path), for error messages. */
   readonly source: string;
+  /** The parsed tokenizer.json, for writers of other formats (GGUF's tokenizer metadata). */
+  readonly json: Readonly<Json>;
   private readonly lib: HfLibTokenizer;
   private readonly cleanUpSpaces: boolean;
 
@@ -35,6 +37,7 @@ export class HfTokenizer implements Tokenizer {
       throw new TokenizerError('bad-format', source, `not a Hugging Face tokenizer.json: no "model" object (found ${found})`);
     }
     if (!isRecord(config)) throw new TokenizerError('bad-format', source, 'tokenizer_config.json is not an object');
+    this.json = tokenizerJson;
     // Files written by older versions leave out the parts they do not use; the library wants them present.
     const full = { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...tokenizerJson };
     // Python's transformers cleans up spaces on decode unless told not to; the Rust library that

@@ -138,7 +138,7 @@ export function toHfTokenizerConfig(): Record<string, unknown> {
 }
 
 /** A piece as Hugging Face spells it: control names, byte tokens as they are, `▁` for space. */
-function pieceName(bytes: Uint8Array, id: number): string {
+export function pieceName(bytes: Uint8Array, id: number): string {
   if (id < CONTROL.length) return CONTROL[id];
   return Buffer.from(bytes).toString('utf8').replaceAll(' ', '▁');
 }
