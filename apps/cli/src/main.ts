@@ -10,6 +10,7 @@ import { compressCommand } from './commands/compress';
 import { evalCommand } from './commands/eval';
 import { evalLossCommand } from './commands/eval-loss';
 import { experimentCommand } from './commands/experiment';
+import { exportCommand } from './commands/export';
 import { generateCommand } from './commands/generate';
 import { importanceCommand } from './commands/importance';
 import { sampleCommand } from './commands/sample';
@@ -25,7 +26,7 @@ function program(io: CliIO): Command {
   const root = new Command('carve')
     .description('compress language models by automated sub-network search')
     .showHelpAfterError('(run with --help for usage)');
-  const commands = [compressCommand(io), generateCommand(io), evalCommand(io), evalLossCommand(io), importanceCommand(io), spaceCommand(io), sampleCommand(io), calibrateCommand(io), trainCommand(io), searchCommand(io), experimentCommand(io), runsCommand(io), reportCommand(io), cloudCommand(io)];
+  const commands = [compressCommand(io), generateCommand(io), evalCommand(io), evalLossCommand(io), importanceCommand(io), spaceCommand(io), sampleCommand(io), calibrateCommand(io), trainCommand(io), searchCommand(io), exportCommand(io), experimentCommand(io), runsCommand(io), reportCommand(io), cloudCommand(io)];
   for (const command of commands) root.addCommand(command);
   // Commander would call process.exit and print through console; route both through io.
   const configure = (c: Command) => {

@@ -11,8 +11,8 @@ export type { PlannedStage, RunStagesOptions, Stage, StageDecision, StageMarker 
 export { RUN_FILES, runReportData } from './report-data';
 export { DEFAULT_IMPORTANCE_SEQ_LEN, ImportanceStepError, runImportanceStep } from './steps/importance';
 export type { ImportanceFile, ImportanceHooks, ImportanceResult, ImportanceStepOptions } from './steps/importance';
-export { compactJson, exportModels, MODELS_FOLDER, MODELS_INDEX, pickFrontMembers, replaceFolderAtomically, writeHfTokenizer } from './steps/export';
-export type { ExportedFile, ExportedModel, ExportMember, ExportOptions, FrontPoint, ModelsIndex } from './steps/export';
+export { compactJson, EXPORT_FORMATS, exportedFile, exportModels, MODELS_FOLDER, MODELS_INDEX, pickFrontMembers, replaceFolderAtomically, writeHfTokenizer, writeModels } from './steps/export';
+export type { ExportedFile, ExportedModel, ExportFormat, ExportMember, ExportOptions, FrontPoint, ModelsIndex } from './steps/export';
 export { BASELINES_FILE, runBaselines, subNetworkShare } from './steps/baselines';
 export type { BaselineMethod, BaselineModel, BaselinesFile, BaselinesOptions, BaselineTarget, FineTuneSettings } from './steps/baselines';
 export { EVALUATION_FILE, evaluateCheckpoint, evaluateModels, scoresOf, taskResults } from './steps/evaluate';
@@ -21,6 +21,8 @@ export { changedTrainSettings, checkTrainFiles, checkTrainSettings, createRunFol
 export type { ModelAndSpace, PreviousTrainRun, ResolvedTrainSettings, SettingLabel, TrainHooks, TrainRunRecord, TrainSettingName, TrainSettings, TrainStepOptions, TrainStepResult, ValidationLoss } from './steps/train';
 export * from './steps/search';
 export { compress, planCompress } from './compress/run';
+export { exportRun } from './compress/export-run';
+export type { ExportRunOptions } from './compress/export-run';
 export type { CompressOptions, CompressResult } from './compress/run';
 export { CompressError, EMBEDDED_MODEL, embeddedCorpus } from './compress/context';
 export { packageVersions } from './versions';

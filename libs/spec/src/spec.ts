@@ -216,10 +216,22 @@ export const runSpecSchema = z
       .object({
         /** At most this many members of the front, spread along it. */
         max: z.number().int().positive().default(5),
-        onnx: z.boolean().default(true),
+        /**
+         * What each exported model folder holds besides config.json and the tokenizer: 'hf'
+         * model.safetensors (Python transformers, carve; the evaluate stage reads it, so it is
+         * required), 'onnx' onnx/model.onnx (transformers.js), 'gguf' model-<type>.gguf (llama.cpp).
+         */
+        formats: z
+          .array(z.enum(['hf', 'onnx', 'gguf']))
+          .min(1)
+          .default(['hf', 'onnx'])
+          .refine((f) => f.includes('hf'), { message: "must include 'hf': the evaluate stage and `carve export` read model.safetensors" })
+          .refine((f) => new Set(f).size === f.length, { message: 'lists a format twice' }),
+        /** Element type of the GGUF weights (norms stay f32). */
+        ggufType: z.enum(['f16', 'f32']).default('f16'),
       })
       .strict()
-      .default({ max: 5, onnx: true }),
+      .default({ max: 5, formats: ['hf', 'onnx'], ggufType: 'f16' }),
     output: z
       .object({
         catalog: z.enum(['local', 's3']).default('local'),

@@ -45,10 +45,16 @@ export interface CompressContext {
   validation: string[];
 }
 
-/** The spec's files, its defaults resolved; every missing file is listed at once. */
-export function resolveContext(spec: RunSpec, folder: string, registry: PluginRegistry): CompressContext {
+/** The model and tokenizer files a spec names, its defaults resolved ('' for a tokenizer it cannot find). */
+export function specModelFiles(spec: RunSpec): { checkpoint: string; tokenizer: string } {
   const checkpoint = spec.model.checkpoint ?? EMBEDDED_MODEL;
   const tokenizer = spec.model.tokenizer ?? (fs.existsSync(checkpoint) && fs.statSync(checkpoint).isDirectory() ? nodePath.join(checkpoint, 'tokenizer.json') : '');
+  return { checkpoint, tokenizer };
+}
+
+/** The spec's files, its defaults resolved; every missing file is listed at once. */
+export function resolveContext(spec: RunSpec, folder: string, registry: PluginRegistry): CompressContext {
+  const { checkpoint, tokenizer } = specModelFiles(spec);
   const corpus = spec.data.train === undefined || spec.data.validation === undefined ? embeddedCorpus() : undefined;
   const train = spec.data.train ?? corpus!.train;
   const validation = spec.data.validation ?? corpus!.validation;

@@ -39,7 +39,7 @@ const stamp = (path: string) => {
 };
 
 /** The model the later stages cut: importance-sorted when importance runs. */
-function sortedModel(c: CompressContext): { checkpoint: string; importance?: string } {
+function sortedModel(c: Pick<CompressContext, 'spec' | 'folder' | 'checkpoint'>): { checkpoint: string; importance?: string } {
   if (!c.spec.importance.enabled) return { checkpoint: c.checkpoint };
   return { checkpoint: nodePath.join(c.folder, IMPORTANCE, 'model'), importance: nodePath.join(c.folder, IMPORTANCE, 'importance.json') };
 }
@@ -163,19 +163,23 @@ const search: Stage<CompressContext> = {
   },
 };
 
+/** The trained super-network of the run in `c.folder`: the sorted model with its adapters (or its trained weights). */
+export function trainedSuperNetwork(c: Pick<CompressContext, 'spec' | 'folder' | 'checkpoint'>) {
+  return applyTrained(loadCheckpoint(sortedModel(c).checkpoint), nodePath.join(c.folder, ADAPTERS));
+}
+
 const exportStage: Stage<CompressContext> = {
   name: 'export',
   after: ['search'],
   version: 1,
   inputs: (c) => c.spec.export,
   outputs: () => [RUN_FILES.models],
-  describe: (c) => ({ what: `export up to ${c.spec.export.max} members of the front (LoRA merged; safetensors${c.spec.export.onnx ? ' and ONNX' : ''})`, seconds: 3 }),
+  describe: (c) => ({ what: `export up to ${c.spec.export.max} members of the front (LoRA merged) as ${c.spec.export.formats.join(', ')}`, seconds: 3 }),
   async run(c, folder) {
     const front = JSON.parse(fs.readFileSync(nodePath.join(folder, FRONT_JSON), 'utf8')) as { members: TrialRecord[] };
-    const { checkpoint } = sortedModel(c);
-    const { model, lora } = applyTrained(loadCheckpoint(checkpoint), nodePath.join(folder, ADAPTERS));
+    const { model, lora } = trainedSuperNetwork(c);
     const members = pickFrontMembers(front.members.map((m) => ({ subNetwork: m.subNetwork, objectives: m.objectives, params: m.params })), c.spec.export.max);
-    await exportModels({ model, lora, tokenizer: c.tokenizer, members, onnx: c.spec.export.onnx }, folder);
+    await exportModels({ model, lora, tokenizer: c.tokenizer, members, formats: c.spec.export.formats, ggufType: c.spec.export.ggufType }, folder);
   },
 };
 

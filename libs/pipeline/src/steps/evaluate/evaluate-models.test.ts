@@ -30,7 +30,7 @@ describe('evaluateModels', () => {
   const run = path.join(tmp, 'run');
   let evaluation: Evaluation;
   beforeAll(async () => {
-    await exportModels({ model, lora, members, onnx: true }, run);
+    await exportModels({ model, lora, members, formats: ['hf', 'onnx'] }, run);
     evaluation = await evaluateModels({ models: path.join(run, 'models'), validation, seqLen, latency: { seqLen: 8, warmup: 1, repeats: 3 } }, run);
   });
 
@@ -94,7 +94,7 @@ describe('evaluateModels with downstream tasks', () => {
     const words = ['taxes', 'the army', 'our trade', 'the courts', 'the Treasury', 'public lands'];
     fs.writeFileSync(text, Array.from({ length: 16 }, (_, i) => `Congress must act on ${words[i % 6]} this year. The people expect it of us. We shall report on ${words[(i + 1) % 6]} again.`).join('\n\n'));
     const members = [{ name: 'whole', subNetwork: fullSubNetwork(sotu.config) }, { name: 'small', subNetwork: small }];
-    await exportModels({ model: sotu, members, onnx: false, tokenizer: tokenizerPath }, run);
+    await exportModels({ model: sotu, members, formats: ['hf'], tokenizer: tokenizerPath }, run);
     evaluation = await evaluateModels(
       { models: path.join(run, 'models'), validation: Array.from({ length: 40 }, (_, i) => 5 + i), seqLen: 16, latency: { seqLen: 8, warmup: 0, repeats: 1 }, tasks: { tasks: [task()], full: { checkpoint: embedded, tokenizer: tokenizerPath } } },
       run,

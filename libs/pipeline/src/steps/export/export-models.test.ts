@@ -44,13 +44,13 @@ describe('exportModels', () => {
   const run = path.join(tmp, 'run');
   let index: ModelsIndex;
   beforeAll(async () => {
-    index = await exportModels({ model, lora, tokenizer: haveAssets ? TOK512 : undefined, members, onnx: true }, run);
+    index = await exportModels({ model, lora, tokenizer: haveAssets ? TOK512 : undefined, members, formats: ['hf', 'onnx'] }, run);
   });
 
-  test('each model folder holds the Hugging Face checkpoint, the tokenizer and model.onnx', () => {
-    const tokenizer = haveAssets ? ['tokenizer.json', 'tokenizer_config.json'] : [];
+  test('each model folder holds the Hugging Face checkpoint, the tokenizer and onnx/model.onnx', () => {
+    const tokenizer = haveAssets ? ['generation_config.json', 'tokenizer.json', 'tokenizer_config.json'] : [];
     for (const { name } of members) {
-      expect(fs.readdirSync(path.join(run, 'models', name)).sort()).toEqual(['config.json', 'model.onnx', 'model.safetensors', ...tokenizer].sort());
+      expect((fs.readdirSync(path.join(run, 'models', name), { recursive: true }) as string[]).sort()).toEqual(['config.json', 'model.safetensors', 'onnx', path.join('onnx', 'model.onnx'), ...tokenizer].sort());
     }
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith('.'))).toEqual([]); // no temporary folder left
   });
@@ -63,10 +63,26 @@ describe('exportModels', () => {
     expect(maxAbsDiff(logits, await superNetworkLogits(s))).toBeLessThanOrEqual(1e-5);
   });
 
-  test.each(members.map((m) => [m.name, m.subNetwork] as const))('%s: model.onnx alone in onnxruntime-node gives the same logits', async (name, s) => {
-    const session = await ort.InferenceSession.create(path.join(run, 'models', name, 'model.onnx'));
-    const out = await session.run({ tokens: new ort.Tensor('int64', tokens.data, tokens.shape as number[]) });
+  test.each(members.map((m) => [m.name, m.subNetwork] as const))('%s: onnx/model.onnx alone in onnxruntime-node gives the same logits', async (name, s) => {
+    const session = await ort.InferenceSession.create(path.join(run, 'models', name, 'onnx', 'model.onnx'));
+    const [B, T] = tokens.shape as number[];
+    const int64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [B, T]);
+    // No past yet: each cache input with zero rows, its other sizes as the file declares them.
+    const past = Object.fromEntries(
+      session.inputNames.flatMap((n, i) => {
+        if (!n.startsWith('past_key_values.')) return [];
+        const shape = (session.inputMetadata[i] as { shape: (number | string)[] }).shape.map((d) => (d === 'batch_size' ? B : typeof d === 'number' ? d : 0));
+        return [[n, new ort.Tensor('float32', new Float32Array(0), shape)]];
+      }),
+    );
+    const out = await session.run({
+      ...past,
+      input_ids: new ort.Tensor('int64', tokens.data, [B, T]),
+      attention_mask: int64(new Array(B * T).fill(1)),
+      position_ids: int64(Array.from({ length: B * T }, (_, i) => i % T)),
+    });
     await session.release();
+    expect(out.logits.dims).toEqual([B, T, config.vocabSize]);
     expect(maxAbsDiff(out.logits.data as Float32Array, await superNetworkLogits(s))).toBeLessThanOrEqual(1e-5);
   });
 
@@ -88,7 +104,7 @@ describe('exportModels', () => {
   });
 
   test('a second export replaces the first whole', async () => {
-    await exportModels({ model, members: [members[1]], onnx: false }, run);
+    await exportModels({ model, members: [members[1]], formats: ['hf'] }, run);
     expect(fs.readdirSync(path.join(run, 'models')).sort()).toEqual(['cut', 'index.json']);
     expect(fs.readdirSync(path.join(run, 'models', 'cut')).sort()).toEqual(['config.json', 'model.safetensors']);
   });
@@ -96,13 +112,27 @@ describe('exportModels', () => {
   test('a member Hugging Face cannot express is refused before anything is written', async () => {
     const uneven: SubNetwork = { ...cut, layers: [{ index: 0, heads: 2, mlpHidden: 12 }, { index: 1, heads: 4, mlpHidden: 12 }] };
     const out = path.join(tmp, 'uneven');
-    await expect(exportModels({ model, members: [{ name: 'uneven', subNetwork: uneven }], onnx: true }, out)).rejects.toThrow(/^export: uneven: .*layers of different widths/);
+    await expect(exportModels({ model, members: [{ name: 'uneven', subNetwork: uneven }], formats: ['hf', 'onnx'] }, out)).rejects.toThrow(/^export: uneven: .*layers of different widths/);
     expect(fs.existsSync(out)).toBe(false);
   });
 
   test('names must be distinct folder names', async () => {
     const twice = [members[0], { ...members[1], name: 'full' }];
-    await expect(exportModels({ model, members: twice, onnx: false }, path.join(tmp, 'twice'))).rejects.toThrow(/distinct folder names.*: full$/);
-    await expect(exportModels({ model, members: [{ ...members[0], name: '../up' }], onnx: false }, path.join(tmp, 'up'))).rejects.toThrow(/\.\.\/up/);
+    await expect(exportModels({ model, members: twice, formats: ['hf'] }, path.join(tmp, 'twice'))).rejects.toThrow(/distinct folder names.*: full$/);
+    await expect(exportModels({ model, members: [{ ...members[0], name: '../up' }], formats: ['hf'] }, path.join(tmp, 'up'))).rejects.toThrow(/\.\.\/up/);
+  });
+
+  test('gguf: model-f16.gguf beside the checkpoint; a format a member cannot take is refused, naming it, before anything is written', async () => {
+    const tokenizerPath = path.resolve(__dirname, '../../../../../models/carve-sotu-1m');
+    const sotu = loadCheckpoint(tokenizerPath);
+    const out = path.join(tmp, 'gguf');
+    const gguf = await exportModels({ model: sotu, tokenizer: tokenizerPath, members: [{ name: 'full', subNetwork: fullSubNetwork(sotu.config) }], formats: ['hf', 'gguf'] }, out);
+    expect(Object.keys(gguf.models[0].files).sort()).toEqual(['config.json', 'generation_config.json', 'model-f16.gguf', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+    const gpt2 = resolveConfig({ name: 'g', family: 'gpt2', vocabSize: 512, nEmbd: 16, nLayer: 1, nHead: 2, blockSize: 16 });
+    const refused = path.join(tmp, 'gguf-gpt2');
+    await expect(exportModels({ model: { config: gpt2, weights: initWeights(gpt2, new Rng(1)) }, tokenizer: tokenizerPath, members: [{ name: 'g', subNetwork: fullSubNetwork(gpt2) }], formats: ['hf', 'gguf'] }, refused)).rejects.toThrow(/^export: g: GGUF: family 'gpt2' is not supported/);
+    await expect(exportModels({ model, members: [members[0]], formats: ['hf', 'gguf'] }, refused)).rejects.toThrow(/GGUF format needs the tokenizer/);
+    await expect(exportModels({ model, members: [members[0]], formats: ['hf', 'tflite' as 'hf'] }, refused)).rejects.toThrow(/unknown format 'tflite'/);
+    expect(fs.existsSync(refused)).toBe(false);
   });
 });

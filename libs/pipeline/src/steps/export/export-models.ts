@@ -85,9 +85,8 @@ const NAME = /^[A-Za-z0-9][\w.-]*$/;
  * model's files with bytes and sha256, parameters and sub-network. The whole models/ folder
  * is built beside its place and renamed in, replacing an earlier export only once complete.
  */
-export async function exportModels(options: ExportOptions, folder: string): Promise<ModelsIndex> {
-  const index = await writeModels(options, nodePath.join(folder, MODELS_FOLDER));
-  return index;
+export function exportModels(options: ExportOptions, folder: string): Promise<ModelsIndex> {
+  return writeModels(options, nodePath.join(folder, MODELS_FOLDER));
 }
 
 /**

@@ -31,12 +31,12 @@ export function pickFrontMembers(front: readonly FrontPoint[], max: number): Exp
   const ranks = n <= max ? sorted.map((_, i) => i) : max === 1 ? [0] : Array.from({ length: max }, (_, i) => Math.round((i * (n - 1)) / (max - 1)));
   return ranks.map((rank, i) => {
     const p = sorted[rank];
-    return { name: `m${i}-${kilo(p.params)}k`, subNetwork: p.subNetwork, objectives: p.objectives };
+    return { name: `m${i}-${kiloParams(p.params)}k`, subNetwork: p.subNetwork, objectives: p.objectives };
   });
 }
 
 /** Thousands, with one decimal below ten so small models get distinguishable names. */
-function kilo(params: number): string {
+export function kiloParams(params: number): string {
   const k = params / 1000;
   return k < 10 ? k.toFixed(1) : String(Math.round(k));
 }
