@@ -10,6 +10,7 @@ module.exports = {
   moduleNameMapper: {
     '^@carve/test-assets$': path.join(__dirname, 'tools/jest/assets.ts'),
     '^@carve/test-tfjs$': path.join(__dirname, 'tools/jest/tfjs.ts'),
+    '^@carve/test-hf-onnx$': path.join(__dirname, 'tools/jest/hf-onnx.ts'),
     '^@carve/test-llama-cpp$': path.join(__dirname, 'tools/jest/llama-cpp.ts'),
     '^@carve/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },

@@ -12,6 +12,7 @@ import { extractSubNetwork } from './extract';
 import { initWeights } from './init';
 import { LanguageModel } from './language-model';
 import { modelToOnnx } from './onnx-export';
+import { emptyPast } from '@carve/test-hf-onnx';
 
 const MODELS: ModelConfigInput[] = [
   { name: 'tiny-llama', family: 'llama', vocabSize: 40, nEmbd: 16, nLayer: 2, nHead: 4, nQueryGroups: 2, mlpHidden: 24, blockSize: 32 },
@@ -33,18 +34,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 const int64 = (values: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
-
-/** The cache inputs of `session` with no past rows, as transformers.js makes them before the first call. */
-function emptyPast(session: ort.InferenceSession, batch: number): Record<string, ort.Tensor> {
-  const past: Record<string, ort.Tensor> = {};
-  session.inputNames.forEach((name, i) => {
-    if (!name.startsWith('past_key_values.')) return;
-    const meta = session.inputMetadata[i] as { shape: (number | string)[] };
-    const dims = meta.shape.map((d) => (d === 'batch_size' ? batch : typeof d === 'number' ? d : 0));
-    past[name] = new ort.Tensor('float32', new Float32Array(0), dims);
-  });
-  return past;
-}
 
 /** Runs `tokens` [1, n] through the session in calls of the given lengths; the logits [n, V] of every position. */
 async function decodeInCalls(session: ort.InferenceSession, tokens: number[], calls: number[]): Promise<Float32Array[]> {

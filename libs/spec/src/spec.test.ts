@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { canonicalJson, loadRunSpec, parseRunSpec, parseRunSpecText, runSpecSchema, specHash } from './spec';
+import { canonicalJson, loadRunSpec, parseRunSpec, parseRunSpecText, runSpecSchema, SpecError, specHash } from './spec';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-spec-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -26,7 +26,7 @@ test('{} is a complete spec: every default filled in', () => {
     search: { strategy: { name: 'nsga2' }, objectives: [{ name: 'val-loss' }, { name: 'latency' }], budget: 40, constraints: [] },
     evaluation: { tasks: [{ name: 'text-cloze', options: {} }, { name: 'text-ending', options: {} }], limit: 200 },
     baselines: { methods: [], subNetworks: false, fineTune: {} },
-    export: { max: 5, onnx: true },
+    export: { max: 5, formats: ['hf', 'onnx'], ggufType: 'f16' },
     output: { catalog: 'local', root: 'carve-runs' },
   });
   expect(parseRunSpec(undefined)).toEqual(spec);
@@ -111,4 +111,20 @@ test('the content hash is the same for every document that means the same run, a
   expect(() => parseRunSpecText('seed: [', 'request.yaml')).toThrow(/^request\.yaml: 1 problem: not valid YAML: /);
   expect(() => parseRunSpecText('{', 'request', 'json')).toThrow(/^request: 1 problem: not valid JSON: /);
   expect(parseRunSpec({}).device).toBe('auto');
+});
+
+test('export formats: hf is required, each format once, gguf with its type', () => {
+  expect(parseRunSpec({ export: { formats: ['hf', 'onnx', 'gguf'], ggufType: 'f32' } }).export).toEqual({ max: 5, formats: ['hf', 'onnx', 'gguf'], ggufType: 'f32' });
+  const problems = (document: unknown) => {
+    try {
+      parseRunSpec(document);
+      return [];
+    } catch (e) {
+      return (e as SpecError).issues;
+    }
+  };
+  expect(problems({ export: { formats: ['onnx'] } })).toEqual([expect.stringMatching(/^export\.formats: must include 'hf'/)]);
+  expect(problems({ export: { formats: ['hf', 'hf'] } })).toEqual([expect.stringMatching(/^export\.formats: lists a format twice/)]);
+  expect(problems({ export: { formats: ['hf', 'tflite'] } })).toEqual([expect.stringMatching(/^export\.formats\.1: /)]);
+  expect(problems({ export: { onnx: true } })).toEqual(["export.onnx: replaced by export.formats: ['hf', 'onnx'] writes ONNX, ['hf'] does not"]);
 });

@@ -229,6 +229,8 @@ export const runSpecSchema = z
           .refine((f) => new Set(f).size === f.length, { message: 'lists a format twice' }),
         /** Element type of the GGUF weights (norms stay f32). */
         ggufType: z.enum(['f16', 'f32']).default('f16'),
+        /** The boolean of earlier versions, refused with what replaced it. */
+        onnx: z.never({ message: "replaced by export.formats: ['hf', 'onnx'] writes ONNX, ['hf'] does not" }).optional(),
       })
       .strict()
       .default({ max: 5, formats: ['hf', 'onnx'], ggufType: 'f16' }),

@@ -79,7 +79,8 @@ export interface Evaluation {
  * Evaluates each model from its files on disk (not from memory, so what is measured is
  * what was shipped): held-out loss and perplexity with LanguageModel.loss, parameters with
  * countParams, and prefill/decode latency with measureLatency of the loaded network, whose
- * prefill graph is exactly the one model.onnx holds. Writes `folder`/evaluation.json
+ * prefill computes what onnx/model.onnx computes (the same blocks; the file adds Optimum's
+ * cache inputs and outputs). Writes `folder`/evaluation.json
  * atomically and returns what it holds.
  */
 export async function evaluateModels(options: EvaluateOptions, folder: string): Promise<Evaluation> {
