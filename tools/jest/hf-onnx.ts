@@ -12,7 +12,7 @@ export function emptyPast(session: ort.InferenceSession, batch: number): Record<
   const past: Record<string, ort.Tensor> = {};
   session.inputNames.forEach((name, i) => {
     if (!name.startsWith('past_key_values.')) return;
-    const dims = (session.inputMetadata[i] as { shape: (number | string)[] }).shape.map((d) => (d === 'batch_size' ? batch : typeof d === 'number' ? d : 0));
+    const dims = (session.inputMetadata[i] as { shape: readonly (number | string)[] }).shape.map((d) => (d === 'batch_size' ? batch : typeof d === 'number' ? d : 0));
     past[name] = new ort.Tensor('float32', new Float32Array(0), dims);
   });
   return past;
