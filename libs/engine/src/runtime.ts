@@ -30,6 +30,14 @@ export interface RuntimeOptions {
   allowSpinning?: boolean;
   /** Graph optimization level. @default 'all' */
   optimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * ONNX Runtime's CPU memory arena and memory patterns. An arena keeps the largest
+   * memory its session ever used for the session's life, so sessions that alternate (the
+   * sandwich's four sub-networks) hold the sum of their peaks; without it each run's
+   * buffers go back when the run ends, and the process peaks at the largest run's.
+   * @default true
+   */
+  memoryArena?: boolean;
 }
 
 const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32', bool: 'bool' };
@@ -99,6 +107,7 @@ export class Runtime {
       executionProviders: options.executionProviders ?? ['cpu'],
       optimizationLevel: options.optimizationLevel ?? 'all',
       allowSpinning: options.allowSpinning ?? false,
+      memoryArena: options.memoryArena ?? true,
     };
   }
 
@@ -138,6 +147,8 @@ export class Runtime {
       intraOpNumThreads: this.options.intraOpThreads,
       interOpNumThreads: this.options.interOpThreads,
       graphOptimizationLevel: this.options.optimizationLevel,
+      enableCpuMemArena: this.options.memoryArena,
+      enableMemPattern: this.options.memoryArena,
       executionMode: this.options.interOpThreads > 1 ? 'parallel' : 'sequential',
       // Warnings such as "removing unused initializer" are expected for pruned graphs.
       logSeverityLevel: 3,

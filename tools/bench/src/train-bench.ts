@@ -5,9 +5,11 @@
  * One configuration and mode per process, so the peak memory is that run's. The last
  * line printed is a JSON summary.
  */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AdamW, Rng, Runtime, Tensor } from '@carve/engine';
-import { buildModelGraph, initLora, initWeights, loadLlama2c, LoraConfig, ModelConfig, presetConfig, SubNetwork, weightFeeds } from '@carve/model';
+import { buildModelGraph, countParams, initLora, initWeights, loadLlama2c, LoraConfig, ModelConfig, presetConfig, SubNetwork, weightFeeds } from '@carve/model';
 import { PlannedNetwork, SuperNetworkStep } from '@carve/trainer';
 import { haveStories260K, STORIES260K_PATH } from './assets';
 import { round, time } from './timing';
@@ -19,6 +21,9 @@ const BATCH: Record<string, { B: number; T: number }> = {
   stories260K: { B: 8, T: 256 },
   'bench-1M': { B: 8, T: 64 },
   'bench-4M': { B: 8, T: 128 },
+  // The shapes of GPT-2 small (124M) and SmolLM2-360M, random weights; 512 tokens a batch keeps the [B·T, vocab] logits near 100 MB.
+  gpt2: { B: 2, T: 256 },
+  'SmolLM2-360M': { B: 2, T: 256 },
 };
 
 /** PyTorch 2.13 CPU eager on this machine kind, tokens/s at [1 thread, 2 threads] (the model issue). */
@@ -61,6 +66,9 @@ async function main(): Promise<void> {
       mode: { type: 'string', default: 'full' },
       steps: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
+      // A Python with torch: measure PyTorch on the same shapes instead of quoting figures.
+      pytorch: { type: 'string' },
+      arena: { type: 'string', default: 'on' },
     },
   });
   const name = values.config!;
@@ -80,7 +88,8 @@ async function main(): Promise<void> {
   const { B, T } = BATCH[name];
   // One session per step in full and LoRA modes: its workers may spin between nodes. The
   // sandwich alternates four sessions, whose spinning workers would slow each other.
-  const runtime = new Runtime({ intraOpThreads: threads, allowSpinning: mode !== 'sandwich-kd' });
+  const memoryArena = values.arena !== 'off';
+  const runtime = new Runtime({ intraOpThreads: threads, allowSpinning: mode !== 'sandwich-kd', memoryArena });
   const lora = mode === 'full' ? undefined : LORA;
   const adapters = lora ? initLora(config, lora, rng) : new Map<string, Float32Array>();
   const superStep = new SuperNetworkStep({ config, weights, lora: lora && { config: lora, adapters }, trainable: mode === 'full' ? 'all' : 'lora', runtime, seqLen: T });
@@ -102,7 +111,7 @@ async function main(): Promise<void> {
 
   // The forward pass in a runtime of its own, once the training sessions are gone: their
   // spinning workers would otherwise compete with it for the cores.
-  const forwardRuntime = new Runtime({ intraOpThreads: threads, allowSpinning: true });
+  const forwardRuntime = new Runtime({ intraOpThreads: threads, allowSpinning: true, memoryArena });
   const forward = await (async () => {
     const m = buildModelGraph(config, { loss: true, seq: T });
     m.graph.output({ loss: m.loss! });
@@ -114,19 +123,25 @@ async function main(): Promise<void> {
   const tokens = B * T;
   const tokS = (tokens / stepMs) * 1000;
   const forwardTokS = (tokens / forwardMs) * 1000;
-  const ref = PYTORCH[name];
-  const t = threads >= 2 ? 1 : 0;
   const peakMb = process.resourceUsage().maxRSS / 1024;
-  console.log(`${name}${real ? ' (pretrained weights)' : ' (random weights)'}, mode ${mode}, ${threads} thread(s), B=${B} T=${T}, ${steps} timed steps after ${warmup}`);
-  if (mode === 'sandwich-kd') console.log(`sub-networks: ${sandwichSubNetworks(config).map((s) => `E${s.embedDim}/L${s.layers.length}/H${s.layers[0].heads}/M${s.layers[0].mlpHidden}`).join(', ')}`);
-  console.log(`step ${stepMs.toFixed(1)} ms = ${Math.round(tokS)} tok/s (PyTorch ${ref[mode][t]}: ${(tokS / ref[mode][t]).toFixed(2)}x)`);
-  console.log(`forward ${forwardMs.toFixed(1)} ms = ${Math.round(forwardTokS)} tok/s (PyTorch ${ref.forward[t]}: ${(forwardTokS / ref.forward[t]).toFixed(2)}x)`);
-  console.log(`peak RSS ${peakMb.toFixed(0)} MB`);
+  // The reference: PyTorch measured now on the same shapes (--pytorch), else the model issue's figures.
+  const sandwich = mode === 'sandwich-kd' ? sandwichSubNetworks(config) : [];
+  const measure = (m: Mode | 'forward') => pytorchReference(values.pytorch!, { config, batch: B, seq: T, threads, mode: m, steps, warmup, subnetworks: sandwich });
+  const t = threads >= 2 ? 1 : 0;
+  const ref = values.pytorch ? { step: measure(mode), forward: measure('forward') } : PYTORCH[name] && { step: { tok_s: PYTORCH[name][mode][t] }, forward: { tok_s: PYTORCH[name].forward[t] } };
+  const vs = (ours: number, theirs?: number) => (theirs ? ` (PyTorch ${Math.round(theirs)}: ${(ours / theirs).toFixed(2)}x)` : '');
+  console.log(`${name}${real ? ' (pretrained weights)' : ' (random weights)'}, ${countParams(config)} parameters, mode ${mode}, ${threads} thread(s), B=${B} T=${T}, ${steps} timed steps after ${warmup}`);
+  if (mode === 'sandwich-kd') console.log(`sub-networks: ${sandwich.map((s) => `E${s.embedDim}/L${s.layers.length}/H${s.layers[0].heads}/M${s.layers[0].mlpHidden}`).join(', ')}`);
+  console.log(`step ${stepMs.toFixed(1)} ms = ${Math.round(tokS)} tok/s${vs(tokS, ref?.step.tok_s)}`);
+  console.log(`forward ${forwardMs.toFixed(1)} ms = ${Math.round(forwardTokS)} tok/s${vs(forwardTokS, ref?.forward.tok_s)}`);
+  console.log(`peak RSS ${peakMb.toFixed(0)} MB${ref?.step.peak_rss_mb ? ` (PyTorch ${Math.round(ref.step.peak_rss_mb)} MB)` : ''}`);
   console.log(
     JSON.stringify({
       bench: 'train',
       config: name,
+      params: countParams(config),
       threads,
+      arena: memoryArena,
       mode,
       batch: B,
       seq: T,
@@ -134,16 +149,34 @@ async function main(): Promise<void> {
       tok_s: Math.round(tokS),
       forward_ms: round(forwardMs, 2),
       forward_tok_s: Math.round(forwardTokS),
-      pytorch_tok_s: ref[mode][t],
-      pytorch_forward_tok_s: ref.forward[t],
-      ratio: round(tokS / ref[mode][t], 2),
-      forward_ratio: round(forwardTokS / ref.forward[t], 2),
       peak_rss_mb: Math.round(peakMb),
+      pytorch: values.pytorch ? `measured, torch ${ref!.step.torch}` : ref ? 'the model issue' : 'none',
+      pytorch_tok_s: ref && Math.round(ref.step.tok_s),
+      pytorch_forward_tok_s: ref && Math.round(ref.forward.tok_s),
+      pytorch_peak_rss_mb: ref?.step.peak_rss_mb && Math.round(ref.step.peak_rss_mb),
+      ratio: ref && round(tokS / ref.step.tok_s, 2),
+      forward_ratio: ref && round(forwardTokS / ref.forward.tok_s, 2),
     }),
   );
 }
 
+interface PytorchResult {
+  torch?: string;
+  tok_s: number;
+  peak_rss_mb?: number;
+}
+
+/** Runs tools/bench/pytorch/scale_reference.py with `python` on the same request; its one JSON line. */
+function pytorchReference(python: string, request: object): PytorchResult {
+  const script = path.resolve(__dirname, '../pytorch/scale_reference.py');
+  // With OpenMP's default (active) waiting, PyTorch's and OpenBLAS's threads spin against each
+  // other on two cores and PyTorch runs 1.6–2x slower; passive waiting is its faster setting here.
+  const env = { OMP_WAIT_POLICY: 'PASSIVE', ...process.env };
+  const out = execFileSync(python, [script], { input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 1 << 20, env });
+  return JSON.parse(out.trim().split('\n').pop()!) as PytorchResult;
+}
+
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exit(1);
 });

@@ -21,4 +21,14 @@ describe('ProtoWriter', () => {
   test('floats are fixed 32-bit little-endian', () => {
     expect(Array.from(new ProtoWriter().float(2, 1).finish())).toEqual([0x15, 0x00, 0x00, 0x80, 0x3f]);
   });
+
+  test('a message of more chunks than a call takes arguments (a 32-layer graph) nests whole', () => {
+    const inner = new ProtoWriter();
+    const n = 300_000;
+    for (let i = 0; i < n; i++) inner.bytes(1, Uint8Array.of(i & 0x7f));
+    const bytes = new ProtoWriter().message(2, inner).finish();
+    // tag + length varint (1 + 3 bytes), then n fields of tag, length 1 and one byte.
+    expect(bytes.length).toBe(1 + 3 + 3 * n);
+    expect(Array.from(bytes.subarray(bytes.length - 3))).toEqual([0x0a, 0x01, (n - 1) & 0x7f]);
+  });
 });

@@ -87,7 +87,8 @@ export class ProtoWriter {
     this.tag(field, WIRE_LEN);
     this.varint(inner.length);
     this.flush();
-    this.chunks.push(...inner.chunks);
+    // A loop, not push(...chunks): a large graph's chunks outnumber the arguments a call may take.
+    for (const c of inner.chunks) this.chunks.push(c);
     this.length += inner.length;
     return this;
   }

@@ -26,6 +26,11 @@ export const llamaPresets: readonly Preset[] = [
     params: 134_515_008,
     config: { name: 'SmolLM2-135M', family: 'llama', vocabSize: 49152, nEmbd: 576, nLayer: 30, nHead: 9, nQueryGroups: 3, mlpHidden: 1536, blockSize: 8192, normEps: 1e-5, ropeTheta: 100000, tiedEmbeddings: true },
   },
+  // https://huggingface.co/HuggingFaceTB/SmolLM2-360M/blob/main/config.json
+  {
+    params: 361_821_120,
+    config: { name: 'SmolLM2-360M', family: 'llama', vocabSize: 49152, nEmbd: 960, nLayer: 32, nHead: 15, nQueryGroups: 5, mlpHidden: 2560, blockSize: 8192, normEps: 1e-5, ropeTheta: 100000, tiedEmbeddings: true },
+  },
   // https://huggingface.co/Qwen/Qwen2.5-0.5B/blob/main/config.json
   {
     params: 494_032_768,

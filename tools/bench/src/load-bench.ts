@@ -1,0 +1,114 @@
+/**
+ * @module load-bench
+ * `npm run bench:load -- --preset TinyLlama-1.1B --dtype BF16`: peak memory of loading a
+ * large checkpoint. Writes (once, into --dir) a Hugging Face folder of the preset's shapes
+ * with random 16-bit weights, streamed tensor by tensor so the writer never holds the model,
+ * then loads it with loadCheckpoint in a child process of its own and prints that process's
+ * peak RSS against the file's size. The last line is a JSON summary.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { configToHf, countParams, loadCheckpoint, ModelConfig, presetConfig } from '@carve/model';
+import { round } from './timing';
+
+/** Hugging Face names and [out, in] shapes of a Llama-family model's tensors, in file order. */
+function llamaTensors(c: ModelConfig): [string, number[]][] {
+  if (c.family !== 'llama') throw new Error(`--preset must be a llama-family preset, got family '${c.family}'`);
+  const q = c.nHead * c.headSize;
+  const kv = c.nQueryGroups * c.headSize;
+  const list: [string, number[]][] = [['model.embed_tokens.weight', [c.vocabSize, c.nEmbd]]];
+  for (let l = 0; l < c.nLayer; l++) {
+    const p = `model.layers.${l}`;
+    list.push(
+      [`${p}.input_layernorm.weight`, [c.nEmbd]],
+      [`${p}.self_attn.q_proj.weight`, [q, c.nEmbd]],
+      [`${p}.self_attn.k_proj.weight`, [kv, c.nEmbd]],
+      [`${p}.self_attn.v_proj.weight`, [kv, c.nEmbd]],
+      [`${p}.self_attn.o_proj.weight`, [c.nEmbd, q]],
+      [`${p}.post_attention_layernorm.weight`, [c.nEmbd]],
+      [`${p}.mlp.gate_proj.weight`, [c.mlpHidden, c.nEmbd]],
+      [`${p}.mlp.up_proj.weight`, [c.mlpHidden, c.nEmbd]],
+      [`${p}.mlp.down_proj.weight`, [c.nEmbd, c.mlpHidden]],
+    );
+  }
+  list.push(['model.norm.weight', [c.nEmbd]]);
+  if (!c.tiedEmbeddings) list.push(['lm_head.weight', [c.vocabSize, c.nEmbd]]);
+  return list;
+}
+
+/** Writes model.safetensors (16-bit, random values of magnitude about 2^-6) and config.json into `dir`. */
+function writeRandomCheckpoint(c: ModelConfig, dtype: 'BF16' | 'F16', dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const tensors = llamaTensors(c);
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  let offset = 0;
+  for (const [name, shape] of tensors) {
+    const bytes = 2 * shape.reduce((a, b) => a * b, 1);
+    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const file = path.join(dir, 'model.safetensors');
+  const fd = fs.openSync(`${file}.tmp`, 'w');
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+  fs.writeSync(fd, length);
+  fs.writeSync(fd, Buffer.from(json));
+  // A block of random halves, reused: the load's cost does not depend on the values.
+  const block = new Uint16Array(1 << 20);
+  let x = 12345;
+  for (let i = 0; i < block.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    const sign = (x >>> 31) << 15;
+    block[i] = dtype === 'BF16' ? sign | ((118 + ((x >>> 20) & 3)) << 7) | (x & 0x7f) : sign | ((8 + ((x >>> 20) & 3)) << 10) | (x & 0x3ff);
+  }
+  const blockBytes = new Uint8Array(block.buffer);
+  for (const [, shape] of tensors) {
+    let left = 2 * shape.reduce((a, b) => a * b, 1);
+    while (left > 0) {
+      const n = Math.min(left, blockBytes.length);
+      fs.writeSync(fd, blockBytes, 0, n);
+      left -= n;
+    }
+  }
+  fs.closeSync(fd);
+  fs.renameSync(`${file}.tmp`, file);
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...configToHf(c), torch_dtype: dtype === 'BF16' ? 'bfloat16' : 'float16' }, null, 2));
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      preset: { type: 'string', default: 'TinyLlama-1.1B' },
+      dtype: { type: 'string', default: 'BF16' },
+      dir: { type: 'string' },
+      load: { type: 'string' },
+    },
+  });
+  if (values.load) {
+    // The child: load, then report this process's peak.
+    const start = performance.now();
+    const model = loadCheckpoint(values.load);
+    const seconds = (performance.now() - start) / 1000;
+    console.log(JSON.stringify({ seconds, params: countParams(model.config), peakRss: process.resourceUsage().maxRSS * 1024 }));
+    return;
+  }
+  const dtype = values.dtype as 'BF16' | 'F16';
+  if (dtype !== 'BF16' && dtype !== 'F16') throw new Error(`--dtype must be BF16 or F16, got '${values.dtype}'`);
+  const config = presetConfig(values.preset!);
+  const dir = values.dir ?? path.join(os.tmpdir(), `carve-load-bench-${config.name}-${dtype}`);
+  if (!fs.existsSync(path.join(dir, 'model.safetensors'))) writeRandomCheckpoint(config, dtype, dir);
+  const fileBytes = fs.statSync(path.join(dir, 'model.safetensors')).size;
+  const out = execFileSync(process.execPath, [__filename, '--load', dir], { encoding: 'utf8' });
+  const child = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; params: number; peakRss: number };
+  const ratio = child.peakRss / fileBytes;
+  console.log(`${config.name} (${child.params} parameters, random ${dtype}), ${dir}: file ${(fileBytes / 2 ** 30).toFixed(2)} GiB`);
+  console.log(`loadCheckpoint: ${child.seconds.toFixed(1)} s, peak RSS ${(child.peakRss / 2 ** 30).toFixed(2)} GiB = ${ratio.toFixed(2)}x the file`);
+  console.log(JSON.stringify({ bench: 'load', preset: config.name, dtype, params: child.params, file_bytes: fileBytes, load_s: round(child.seconds, 2), peak_rss_bytes: child.peakRss, ratio: round(ratio, 2) }));
+}
+
+main();
