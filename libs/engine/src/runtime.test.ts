@@ -32,6 +32,19 @@ describe('Runtime', () => {
     await rt.dispose();
   });
 
+  test('without the memory arena (and, by default, its memory patterns) runs give the same results, repeatedly', async () => {
+    expect(new Runtime().options).toMatchObject({ memoryArena: true, memoryPattern: true });
+    expect(new Runtime({ memoryArena: false }).options).toMatchObject({ memoryArena: false, memoryPattern: false });
+    expect(new Runtime({ memoryArena: false, memoryPattern: true }).options).toMatchObject({ memoryArena: false, memoryPattern: true });
+    const rt = new Runtime({ memoryArena: false });
+    const s = await rt.compile(doubler());
+    for (const n of [3, 1000, 3]) {
+      const out = await s.run({ x: Tensor.from('float32', [n], Array.from({ length: n }, (_, i) => i)) });
+      expect(out.y.toNumbers()).toEqual(Array.from({ length: n }, (_, i) => 2 * i));
+    }
+    await rt.dispose();
+  });
+
   test('bad feeds are reported together, before running', async () => {
     const rt = new Runtime();
     const g = new Graph('two');

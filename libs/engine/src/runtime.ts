@@ -38,6 +38,11 @@ export interface RuntimeOptions {
    * @default true
    */
   memoryArena?: boolean;
+  /**
+   * Let ONNX Runtime plan each run's buffers from the shapes of the first run with the same
+   * input shapes and allocate them as one block (its memory patterns). @default memoryArena
+   */
+  memoryPattern?: boolean;
 }
 
 const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32', bool: 'bool' };
@@ -108,6 +113,7 @@ export class Runtime {
       optimizationLevel: options.optimizationLevel ?? 'all',
       allowSpinning: options.allowSpinning ?? false,
       memoryArena: options.memoryArena ?? true,
+      memoryPattern: options.memoryPattern ?? options.memoryArena ?? true,
     };
   }
 
@@ -148,7 +154,7 @@ export class Runtime {
       interOpNumThreads: this.options.interOpThreads,
       graphOptimizationLevel: this.options.optimizationLevel,
       enableCpuMemArena: this.options.memoryArena,
-      enableMemPattern: this.options.memoryArena,
+      enableMemPattern: this.options.memoryPattern,
       executionMode: this.options.interOpThreads > 1 ? 'parallel' : 'sequential',
       // Warnings such as "removing unused initializer" are expected for pruned graphs.
       logSeverityLevel: 3,

@@ -7,5 +7,7 @@ export type { BaselineData, ExportedModel, ObjectiveSpec, RunReportData, TaskDat
 export { renderCatalogIndex } from './catalog/index-page';
 export type { IndexRun } from './catalog/data';
 export type { Direction } from './svg/scatter';
+export { lineChart } from './svg/lines';
+export type { LineChartOptions, LineSeries } from './svg/lines';
 export { experimentFigures, renderExperimentReport } from './experiment/report';
 export type { ExperimentReportData } from './experiment/report';

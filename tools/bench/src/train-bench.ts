@@ -88,8 +88,11 @@ async function main(): Promise<void> {
   const { B, T } = BATCH[name];
   // One session per step in full and LoRA modes: its workers may spin between nodes. The
   // sandwich alternates four sessions, whose spinning workers would slow each other.
-  const memoryArena = values.arena !== 'off';
-  const runtime = new Runtime({ intraOpThreads: threads, allowSpinning: mode !== 'sandwich-kd', memoryArena });
+  // --arena on (ONNX Runtime's default: an arena and memory patterns), off (neither), or patterns (memory patterns without an arena).
+  if (!['on', 'off', 'patterns'].includes(values.arena!)) throw new Error(`--arena must be on, off or patterns, got '${values.arena}'`);
+  const memoryArena = values.arena === 'on';
+  const memoryPattern = values.arena !== 'off';
+  const runtime = new Runtime({ intraOpThreads: threads, allowSpinning: mode !== 'sandwich-kd', memoryArena, memoryPattern });
   const lora = mode === 'full' ? undefined : LORA;
   const adapters = lora ? initLora(config, lora, rng) : new Map<string, Float32Array>();
   const superStep = new SuperNetworkStep({ config, weights, lora: lora && { config: lora, adapters }, trainable: mode === 'full' ? 'all' : 'lora', runtime, seqLen: T });
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
 
   // The forward pass in a runtime of its own, once the training sessions are gone: their
   // spinning workers would otherwise compete with it for the cores.
-  const forwardRuntime = new Runtime({ intraOpThreads: threads, allowSpinning: true, memoryArena });
+  const forwardRuntime = new Runtime({ intraOpThreads: threads, allowSpinning: true, memoryArena, memoryPattern });
   const forward = await (async () => {
     const m = buildModelGraph(config, { loss: true, seq: T });
     m.graph.output({ loss: m.loss! });
@@ -141,7 +144,7 @@ async function main(): Promise<void> {
       config: name,
       params: countParams(config),
       threads,
-      arena: memoryArena,
+      arena: values.arena,
       mode,
       batch: B,
       seq: T,

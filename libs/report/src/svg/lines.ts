@@ -1,6 +1,6 @@
 /**
  * @module svg/lines
- * Line charts of series over a shared x axis (training steps).
+ * Line charts of series over a shared x axis (training steps, model sizes).
  */
 import { escapeHtml } from '../html';
 import { chart, ChartOptions } from './axes';
@@ -18,6 +18,8 @@ export interface LineSeries {
 
 export interface LineChartOptions extends Omit<ChartOptions, 'x' | 'y' | 'legend'> {
   series: readonly LineSeries[];
+  /** What a marker's tooltip calls x ("step 40: 2.31"). @default 'step' */
+  xName?: string;
 }
 
 /** A line chart; points must be finite (callers skip and report the others). */
@@ -33,7 +35,7 @@ export function lineChart(o: LineChartOptions): string {
         const xy = s.points.map((p) => [f.x(p.x).toFixed(1), f.y(p.y).toFixed(1)]);
         const line = `<polyline data-series="${name}" points="${xy.map((p) => p.join(',')).join(' ')}" fill="none" stroke="${s.colour}" stroke-width="1.6" stroke-linejoin="round"/>`;
         const marks = s.markers
-          ? s.points.map((p, i) => `<circle class="marker" data-series="${name}" cx="${xy[i][0]}" cy="${xy[i][1]}" r="3.2" fill="${s.colour}"><title>${escapeHtml(`${s.label}, step ${p.x}: ${Number(p.y.toPrecision(4))}`)}</title></circle>`)
+          ? s.points.map((p, i) => `<circle class="marker" data-series="${name}" cx="${xy[i][0]}" cy="${xy[i][1]}" r="3.2" fill="${s.colour}"><title>${escapeHtml(`${s.label}, ${o.xName ?? 'step'} ${p.x}: ${Number(p.y.toPrecision(4))}`)}</title></circle>`)
           : [];
         return `<g class="series">${line}${marks.join('')}</g>`;
       })

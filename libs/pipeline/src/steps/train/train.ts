@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Device, resolveDevice, Runtime } from '@carve/engine';
-import { initLora, LoraConfig } from '@carve/model';
+import { countParams, initLora, LoraConfig } from '@carve/model';
 import { PluginRegistry } from '@carve/registry';
 import { StepMetrics, SuperNetworkStep, SuperNetworkTrainer } from '@carve/trainer';
 import { loadRunData } from './data';
@@ -69,6 +69,16 @@ export interface TrainStepResult {
 }
 
 /**
+ * Models from this size train without ONNX Runtime's memory arena. An arena keeps its
+ * session's peak for the session's life, and training keeps a session for every network it
+ * steps (the sandwich's four, and each sub-network the sampler draws): at GPT-2 small's
+ * shape a sandwich step peaked at 8.4 GB with arenas and 2.2 GB without, at SmolLM2-360M's
+ * at 15.1 GB and 4.9 GB, for 17–28% less speed (docs/benchmarks.md). Below it the arena's
+ * speed is worth its few hundred MB.
+ */
+const ARENA_MAX_PARAMS = 20_000_000;
+
+/**
  * Trains in `folder`: creates it (or continues `options.previous` from its latest checkpoint),
  * appends to metrics.jsonl each step and validation, checkpoints every `checkpointEvery` steps
  * and at the end, and writes the trained tensors after the last step. A problem with the
@@ -86,7 +96,7 @@ export async function trainSuperNetwork(options: TrainStepOptions, folder: strin
   const lora = loraConfig && { config: loraConfig, adapters: initLora(config, loraConfig, stream(s.seed, STREAMS.lora)) };
 
   const { executionProviders } = await resolveDevice(options.device ?? 'cpu');
-  const runtime = new Runtime({ intraOpThreads: s.threads, executionProviders });
+  const runtime = new Runtime({ intraOpThreads: s.threads, executionProviders, memoryArena: countParams(config) < ARENA_MAX_PARAMS });
   const ignoreIndex = data.record.ignoreIndex;
   const step = new SuperNetworkStep({ config, weights: model.weights, lora, trainable: s.full ? 'all' : 'lora', runtime, seqLen: s.seqLen, ignoreIndex, dropoutRng: stream(s.seed, STREAMS.dropout) });
   let trainLoss: number | undefined;
