@@ -16,6 +16,11 @@ export const stageSchema = z.object({
   started: timestamp.optional(),
   /** Wall-clock seconds the stage took (so far, while running). */
   seconds: z.number().nonnegative().optional(),
+  /**
+   * The process's peak resident memory when the stage ended, in MB: a high-water mark over
+   * the process's life, so a stage's own peak shows where it rises above the stages before.
+   */
+  peakRssMb: z.number().nonnegative().optional(),
 });
 
 /** A file of the run as `publishRun` stored it; a later publish skips it when unchanged. */

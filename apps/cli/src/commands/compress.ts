@@ -54,7 +54,7 @@ export function compressCommand(io: CliIO): Command {
         onStage: (e) => {
           if (e.phase === 'skip') io.stderr(`${e.stage}: done already, skipped\n`);
           if (e.phase === 'start') io.stderr(`${e.stage}: running (${e.reason})…\n`);
-          if (e.phase === 'done') io.stderr(`${e.stage}: done in ${e.seconds!.toFixed(1)} s\n`);
+          if (e.phase === 'done') io.stderr(`${e.stage}: done in ${e.seconds!.toFixed(1)} s (peak RSS ${e.peakRssMb} MB)\n`);
         },
       });
       const front = JSON.parse(fs.readFileSync(nodePath.join(result.folder, FRONT_JSON), 'utf8')) as { objectives: { name: string; direction: string }[]; members: { index: number; params: number; objectives: Record<string, number> }[] };

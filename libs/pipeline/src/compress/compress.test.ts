@@ -52,6 +52,10 @@ describe('a tiny run on the embedded model, end to end', () => {
     const manifest = JSON.parse(fs.readFileSync(f('manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ id: result.id, status: 'complete', summary: { objectives: ['val-loss', 'params'] } });
     expect(manifest.stages.map((s: { name: string }) => s.name)).toEqual(STAGES);
+    // Each finished stage records the process's peak memory so far: positive, never falling.
+    const peaks = manifest.stages.map((s: { peakRssMb: number }) => s.peakRssMb);
+    expect(peaks.every((p: number) => p > 0)).toBe(true);
+    expect(peaks).toEqual([...peaks].sort((a: number, b: number) => a - b));
     const trials = JSON.parse(fs.readFileSync(f('trials.json'), 'utf8'));
     expect(trials).toHaveLength(6);
     // The grid in the report is the one training drew from (its middle member is training's 'medium').

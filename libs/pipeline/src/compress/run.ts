@@ -23,8 +23,8 @@ import { compressStages, ReportInfo } from './stages';
 export interface CompressOptions {
   /** Continue this run (its spec may differ: the stages it reaches run again). @default the run of this spec, or a new one */
   run?: string;
-  /** Called as each stage starts, is skipped or ends. */
-  onStage?: (event: { stage: string; phase: 'start' | 'skip' | 'done'; reason?: string; seconds?: number }) => void;
+  /** Called as each stage starts, is skipped or ends (with the process's peak RSS so far, in MB). */
+  onStage?: (event: { stage: string; phase: 'start' | 'skip' | 'done'; reason?: string; seconds?: number; peakRssMb?: number }) => void;
   /** Resolves plugin packages the spec names. @default the working directory */
   resolveFrom?: string;
   /** The clock, for the run id and the manifest. @default now */
@@ -42,6 +42,8 @@ export interface CompressResult {
 }
 
 const SPEC_FILE = RUN_FILES.spec;
+/** The process's peak resident memory so far, in whole MB. */
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const hashOf = (spec: RunSpec) => createHash('sha256').update(JSON.stringify(spec)).digest('hex');
 
 /** The run folder of `spec`: the named run, else the catalog's run with this spec, else a new one. */
@@ -126,9 +128,9 @@ export async function compress(spec: RunSpec, options: CompressOptions = {}): Pr
       onStage: (e) => {
         const reason = e.decision.action === 'run' ? `${e.decision.reason}${e.decision.detail ? `: ${e.decision.detail}` : ''}` : undefined;
         if (e.phase === 'start') stageRecords.set(e.stage, { name: e.stage, status: 'running', started: now().toISOString() });
-        if (e.phase === 'done') stageRecords.set(e.stage, { ...stageRecords.get(e.stage)!, status: 'complete', seconds: e.seconds });
+        if (e.phase === 'done') stageRecords.set(e.stage, { ...stageRecords.get(e.stage)!, status: 'complete', seconds: e.seconds, peakRssMb: peakRssMb() });
         if (e.phase === 'skip') stageRecords.set(e.stage, { name: e.stage, status: 'skipped' });
-        options.onStage?.({ stage: e.stage, phase: e.phase, reason, seconds: e.seconds });
+        options.onStage?.({ stage: e.stage, phase: e.phase, reason, seconds: e.seconds, peakRssMb: e.phase === 'done' ? peakRssMb() : undefined });
       },
       // Published between stages, while no file of the folder is being written: a run
       // interrupted later continues from every stage published so far.
