@@ -5,7 +5,8 @@
  */
 import * as ort from 'onnxruntime-node';
 
-const int64 = (values: readonly number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
+/** An int64 onnxruntime tensor of `values` with `dims`. */
+export const int64 = (values: readonly number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
 
 /** The cache inputs of `session` with no past rows: zero rows, the other sizes as the file declares them. */
 export function emptyPast(session: ort.InferenceSession, batch: number): Record<string, ort.Tensor> {

@@ -29,6 +29,7 @@ export * from './tokenizer';
 export { loadCheckpoint, loadHfCheckpoint, saveHfCheckpoint } from './checkpoint/hf';
 export type { SaveHfOptions } from './checkpoint/hf';
 export { configFromHf, configToHf, HF_MODEL_TYPES } from './checkpoint/hf-config';
+export { hfTensorShapes } from './checkpoint/hf-tensors';
 export { openSafetensors, writeSafetensors } from './checkpoint/safetensors';
 export type { SafetensorsEntry, SafetensorsFile, TensorData, TensorSource } from './checkpoint/safetensors';
 export { openShardedSafetensors, writeShardedSafetensors, SAFETENSORS_INDEX } from './checkpoint/safetensors-sharded';

@@ -12,7 +12,7 @@ import { extractSubNetwork } from './extract';
 import { initWeights } from './init';
 import { LanguageModel } from './language-model';
 import { modelToOnnx } from './onnx-export';
-import { emptyPast } from '@carve/test-hf-onnx';
+import { emptyPast, int64 } from '@carve/test-hf-onnx';
 
 const MODELS: ModelConfigInput[] = [
   { name: 'tiny-llama', family: 'llama', vocabSize: 40, nEmbd: 16, nLayer: 2, nHead: 4, nQueryGroups: 2, mlpHidden: 24, blockSize: 32 },
@@ -32,8 +32,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
   return d;
 }
-
-const int64 = (values: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
 
 /** Runs `tokens` [1, n] through the session in calls of the given lengths; the logits [n, V] of every position. */
 async function decodeInCalls(session: ort.InferenceSession, tokens: number[], calls: number[]): Promise<Float32Array[]> {

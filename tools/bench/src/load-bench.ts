@@ -11,38 +11,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { configToHf, countParams, loadCheckpoint, ModelConfig, presetConfig } from '@carve/model';
+import { configToHf, countParams, hfTensorShapes, loadCheckpoint, ModelConfig, presetConfig } from '@carve/model';
 import { round } from './timing';
-
-/** Hugging Face names and [out, in] shapes of a Llama-family model's tensors, in file order. */
-function llamaTensors(c: ModelConfig): [string, number[]][] {
-  if (c.family !== 'llama') throw new Error(`--preset must be a llama-family preset, got family '${c.family}'`);
-  const q = c.nHead * c.headSize;
-  const kv = c.nQueryGroups * c.headSize;
-  const list: [string, number[]][] = [['model.embed_tokens.weight', [c.vocabSize, c.nEmbd]]];
-  for (let l = 0; l < c.nLayer; l++) {
-    const p = `model.layers.${l}`;
-    list.push(
-      [`${p}.input_layernorm.weight`, [c.nEmbd]],
-      [`${p}.self_attn.q_proj.weight`, [q, c.nEmbd]],
-      [`${p}.self_attn.k_proj.weight`, [kv, c.nEmbd]],
-      [`${p}.self_attn.v_proj.weight`, [kv, c.nEmbd]],
-      [`${p}.self_attn.o_proj.weight`, [c.nEmbd, q]],
-      [`${p}.post_attention_layernorm.weight`, [c.nEmbd]],
-      [`${p}.mlp.gate_proj.weight`, [c.mlpHidden, c.nEmbd]],
-      [`${p}.mlp.up_proj.weight`, [c.mlpHidden, c.nEmbd]],
-      [`${p}.mlp.down_proj.weight`, [c.nEmbd, c.mlpHidden]],
-    );
-  }
-  list.push(['model.norm.weight', [c.nEmbd]]);
-  if (!c.tiedEmbeddings) list.push(['lm_head.weight', [c.vocabSize, c.nEmbd]]);
-  return list;
-}
 
 /** Writes model.safetensors (16-bit, random values of magnitude about 2^-6) and config.json into `dir`. */
 function writeRandomCheckpoint(c: ModelConfig, dtype: 'BF16' | 'F16', dir: string): void {
+  // First, so a config transformers cannot express fails before anything is written; the
+  // values are random, so a preset's interleaved RoPE may as well be called rotate-half.
+  const config = JSON.stringify({ ...configToHf({ ...c, ropeLayout: 'half' }), torch_dtype: dtype === 'BF16' ? 'bfloat16' : 'float16' }, null, 2);
   fs.mkdirSync(dir, { recursive: true });
-  const tensors = llamaTensors(c);
+  const tensors = hfTensorShapes(c);
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   let offset = 0;
   for (const [name, shape] of tensors) {
@@ -77,7 +55,7 @@ function writeRandomCheckpoint(c: ModelConfig, dtype: 'BF16' | 'F16', dir: strin
   }
   fs.closeSync(fd);
   fs.renameSync(`${file}.tmp`, file);
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...configToHf(c), torch_dtype: dtype === 'BF16' ? 'bfloat16' : 'float16' }, null, 2));
+  fs.writeFileSync(path.join(dir, 'config.json'), config);
 }
 
 function main(): void {

@@ -16,6 +16,7 @@ import { Tokenizer } from '../tokenizer/tokenizer';
 import { writeAll, writeFileAtomic } from './atomic-write';
 import { Checkpoint, CheckpointError, transpose2d } from './checkpoint';
 import { toInterleavedRope } from './rope-layout';
+import { halfToFloat } from './safetensors';
 import { ggufTokenizer } from './gguf-tokenizer';
 
 /** Element type of the weights: f16 halves the file; llama.cpp computes in f32 either way. */
@@ -211,14 +212,7 @@ export function toFloat16(values: Float32Array): Uint8Array {
 /** Float32 values of IEEE half-precision bits. */
 export function fromFloat16(bytes: Uint8Array): Float32Array {
   const halves = new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return Float32Array.from(halves, (h) => {
-    const sign = h & 0x8000 ? -1 : 1;
-    const e = (h >>> 10) & 0x1f;
-    const m = h & 0x3ff;
-    if (e === 0) return sign * m * 2 ** -24;
-    if (e === 0x1f) return m ? NaN : sign * Infinity;
-    return sign * (1 + m / 1024) * 2 ** (e - 15);
-  });
+  return Float32Array.from(halves, halfToFloat);
 }
 
 const str = (value: string): GgufValue => ({ type: 'string', value });

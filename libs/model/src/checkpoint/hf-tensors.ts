@@ -9,6 +9,7 @@ import { ModelConfig } from '../config';
 import { paramSpecs, ParamSpec } from '../params';
 import { assertWeightsMatch, CheckpointError, transpose2d } from './checkpoint';
 import { HfFamily, TensorLayout } from './hf-family';
+import { hfFamily } from './hf-config';
 import { TensorData, TensorSource } from './safetensors';
 
 interface TensorPlan {
@@ -131,6 +132,15 @@ function fromHf(c: ModelConfig, plan: TensorPlan, data: Float32Array): Float32Ar
 export function weightsToHf(family: HfFamily, c: ModelConfig, weights: ReadonlyMap<string, Float32Array>): [string, TensorData][] {
   assertWeightsMatch(c, weights, `config '${c.name}'`);
   return tensorPlans(family, c).map((plan) => [plan.hfName, { shape: plan.hfShape, data: toHf(c, plan, weights) }]);
+}
+
+/**
+ * The name and shape of every tensor transformers' checkpoint of `c` holds, in our
+ * parameter order, without any weights: what a writer that streams values needs (a model
+ * too large to hold as float32, say).
+ */
+export function hfTensorShapes(c: ModelConfig): [string, number[]][] {
+  return tensorPlans(hfFamily(c.family), c).map((plan) => [plan.hfName, plan.hfShape]);
 }
 
 const patternRegex = (pattern: string) => new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace('{l}', '\\d+')}$`);

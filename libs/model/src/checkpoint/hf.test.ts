@@ -9,6 +9,7 @@ import { buildModelGraph } from '../model-graph';
 import { paramSpecs } from '../params';
 import { Checkpoint } from './checkpoint';
 import { loadCheckpoint, saveHfCheckpoint } from './hf';
+import { hfTensorShapes } from './hf-tensors';
 import { loadLlama2c } from './llama2c';
 import { openSafetensors, TensorData, writeSafetensors } from './safetensors';
 import { haveAssets, STORIES260K } from '@carve/test-assets';
@@ -119,6 +120,21 @@ describe('Hugging Face checkpoints', () => {
     expect(loadCheckpoint(dir).weights).toEqual(original.weights);
     saveHfCheckpoint(original, dir); // back to one file: the stale index goes
     expect(fs.readdirSync(dir)).not.toContain('model.safetensors.index.json');
+  });
+
+  it.each(RANDOM_MODELS)('hfTensorShapes lists the tensors a saved %s holds, with their shapes, in file order', (_, input) => {
+    const original = randomCheckpoint(input, 4);
+    saveHfCheckpoint(original, dir);
+    const file = openSafetensors(nodePath.join(dir, 'model.safetensors'));
+    expect(hfTensorShapes(original.config)).toEqual(file.names.map((n) => [n, file.entry(n)!.shape]));
+  });
+
+  it('with specialTokens writes the ids into config.json and generation_config.json; without weights, the configs alone', () => {
+    const original = randomCheckpoint(RANDOM_MODELS[5][1], 3);
+    saveHfCheckpoint(original, dir, { specialTokens: { bos: 1, eos: 2 }, weights: false });
+    expect(fs.readdirSync(dir).sort()).toEqual(['config.json', 'generation_config.json']);
+    expect(JSON.parse(fs.readFileSync(nodePath.join(dir, 'config.json'), 'utf8'))).toMatchObject({ bos_token_id: 1, eos_token_id: 2 });
+    expect(JSON.parse(fs.readFileSync(nodePath.join(dir, 'generation_config.json'), 'utf8'))).toEqual({ bos_token_id: 1, eos_token_id: 2 });
   });
 
   it("writes extra metadata into every safetensors file, keeping format 'pt'", () => {

@@ -89,6 +89,11 @@ export interface SaveHfOptions {
    * @default none: config.json only, with the family's defaults
    */
   specialTokens?: { bos?: number; eos?: number };
+  /**
+   * Write the weights. Without them the folder holds the configs only, for exports whose
+   * weights go in another format (GGUF) beside them. @default true
+   */
+  weights?: boolean;
 }
 
 const GENERATION_CONFIG = 'generation_config.json';
@@ -105,17 +110,17 @@ export function saveHfCheckpoint(checkpoint: Checkpoint, folder: string, options
   const { config, weights } = toHalfRope(checkpoint);
   const ids = options.specialTokens && { bos_token_id: options.specialTokens.bos ?? null, eos_token_id: options.specialTokens.eos ?? null };
   const hfConfig = { ...configToHf(config), ...ids };
-  const tensors = weightsToHf(hfFamily(config.family), config, weights);
+  const tensors = options.weights === false ? undefined : weightsToHf(hfFamily(config.family), config, weights);
   const metadata = { ...options.metadata, format: 'pt' };
   try {
     fs.mkdirSync(folder, { recursive: true });
   } catch (e) {
     throw new CheckpointError(`${folder}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'not_found', folder);
   }
-  if (options.maxShardBytes !== undefined) {
+  if (tensors && options.maxShardBytes !== undefined) {
     writeShardedSafetensors(folder, tensors, options.maxShardBytes, metadata);
     fs.rmSync(nodePath.join(folder, SAFETENSORS), { force: true });
-  } else {
+  } else if (tensors) {
     writeSafetensors(nodePath.join(folder, SAFETENSORS), tensors, metadata);
     fs.rmSync(nodePath.join(folder, SAFETENSORS_INDEX), { force: true });
   }

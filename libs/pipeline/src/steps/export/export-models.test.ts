@@ -113,6 +113,9 @@ describe('exportModels', () => {
     const out = path.join(tmp, 'gguf');
     const gguf = await exportModels({ model: sotu, tokenizer: tokenizerPath, members: [{ name: 'full', subNetwork: fullSubNetwork(sotu.config) }], formats: ['hf', 'gguf'] }, out);
     expect(Object.keys(gguf.models[0].files).sort()).toEqual(['config.json', 'generation_config.json', 'model-f16.gguf', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+    // Without 'hf' the folder keeps its configs and tokenizer, and no safetensors is written.
+    const alone = await exportModels({ model: sotu, tokenizer: tokenizerPath, members: [{ name: 'full', subNetwork: fullSubNetwork(sotu.config) }], formats: ['gguf'], ggufType: 'f32' }, path.join(tmp, 'gguf-alone'));
+    expect(Object.keys(alone.models[0].files).sort()).toEqual(['config.json', 'generation_config.json', 'model-f32.gguf', 'tokenizer.json', 'tokenizer_config.json']);
     const gpt2 = resolveConfig({ name: 'g', family: 'gpt2', vocabSize: 512, nEmbd: 16, nLayer: 1, nHead: 2, blockSize: 16 });
     const refused = path.join(tmp, 'gguf-gpt2');
     await expect(exportModels({ model: { config: gpt2, weights: initWeights(gpt2, new Rng(1)) }, tokenizer: tokenizerPath, members: [{ name: 'g', subNetwork: fullSubNetwork(gpt2) }], formats: ['hf', 'gguf'] }, refused)).rejects.toThrow(/^export: g: GGUF: family 'gpt2' is not supported/);

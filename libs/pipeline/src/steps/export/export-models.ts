@@ -115,8 +115,7 @@ export async function writeModels(options: ExportOptions, target: string): Promi
       // One member at a time, so only one extracted copy of the weights is alive at once.
       const standalone = extractSubNetwork(model, member.subNetwork, { lora, name: member.name });
       const metadata = { 'carve.source': model.config.name, 'carve.subnetwork': JSON.stringify(member.subNetwork) };
-      saveHfCheckpoint(standalone, dir, { metadata, specialTokens: tokenizer && { bos: tokenizer.bosId, eos: tokenizer.eosId } });
-      if (!formats.includes('hf')) fs.rmSync(nodePath.join(dir, exportedFile('hf')));
+      saveHfCheckpoint(standalone, dir, { metadata, specialTokens: tokenizer && { bos: tokenizer.bosId, eos: tokenizer.eosId }, weights: formats.includes('hf') });
       if (tokenizer) writeHfTokenizer(tokenizer, dir);
       if (formats.includes('onnx')) {
         fs.mkdirSync(nodePath.join(dir, 'onnx'));
