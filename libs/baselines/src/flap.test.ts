@@ -15,6 +15,7 @@ import {
   resolveConfig,
   SubNetwork,
   weightFeeds,
+  float32Of,
 } from '@carve/model';
 import { PluginError, PluginRegistry, runPluginContract } from '@carve/registry';
 import { BaselineError, PrunedModel, PruningBaseline } from './baseline';
@@ -157,11 +158,11 @@ function checkResult(model: Checkpoint, result: PrunedModel): void {
       expect(new Set(counts).size).toBe(1);
     }
     // Row i of each pruned output projection is the original row of the i-th kept unit: no unit is mis-indexed.
-    const o = model.weights.get(`layers.${l}.attn.o.weight`)!;
-    const po = result.checkpoint.weights.get(`layers.${l}.attn.o.weight`)!;
+    const o = float32Of(model.weights.get(`layers.${l}.attn.o.weight`)!);
+    const po = float32Of(result.checkpoint.weights.get(`layers.${l}.attn.o.weight`)!);
     heads.forEach((h, i) => expect(po.subarray(i * hs * E, (i + 1) * hs * E)).toEqual(o.subarray(h * hs * E, (h + 1) * hs * E)));
-    const w = model.weights.get(`layers.${l}.mlp.${down}.weight`)!;
-    const pw = result.checkpoint.weights.get(`layers.${l}.mlp.${down}.weight`)!;
+    const w = float32Of(model.weights.get(`layers.${l}.mlp.${down}.weight`)!);
+    const pw = float32Of(result.checkpoint.weights.get(`layers.${l}.mlp.${down}.weight`)!);
     neurons.forEach((n, i) => expect(pw.subarray(i * E, (i + 1) * E)).toEqual(w.subarray(n * E, (n + 1) * E)));
   }
 }
@@ -193,10 +194,10 @@ describe('FLAP statistics and compensation', () => {
     const down = c.mlp === 'swiglu' ? 'down' : 'proj';
     const hs = c.headSize;
     for (let l = 0; l < c.nLayer; l++) {
-      const features = oracleFeatureScores(oracle.attn[l].variance, model.weights.get(`layers.${l}.attn.o.weight`)!, c.nEmbd);
+      const features = oracleFeatureScores(oracle.attn[l].variance, float32Of(model.weights.get(`layers.${l}.attn.o.weight`)!), c.nEmbd);
       const heads = Array.from({ length: c.nHead }, (_, h) => features.slice(h * hs, (h + 1) * hs).reduce((a, b) => a + b, 0));
       close(scores.heads[l].flat(), heads, 1e-5);
-      close(scores.neurons[l], oracleFeatureScores(oracle.mlp[l].variance, model.weights.get(`layers.${l}.mlp.${down}.weight`)!, c.nEmbd), 1e-5);
+      close(scores.neurons[l], oracleFeatureScores(oracle.mlp[l].variance, float32Of(model.weights.get(`layers.${l}.mlp.${down}.weight`)!), c.nEmbd), 1e-5);
     }
 
     const result = await prune(model, uniformTarget(c, c.nHead / 2, c.mlpHidden / 2), set);
@@ -210,16 +211,16 @@ describe('FLAP statistics and compensation', () => {
       expect(prunedHeads.length).toBeGreaterThan(0);
       expect(prunedNeurons.length).toBeGreaterThan(0);
       const expected = (prefix: string, features: number[], mean: number[]) => {
-        const w = model.weights.get(`${prefix}.weight`)!;
-        const b = model.weights.get(`${prefix}.bias`);
+        const w = float32Of(model.weights.get(`${prefix}.weight`)!);
+        const b = model.weights.get(`${prefix}.bias`) && float32Of(model.weights.get(`${prefix}.bias`)!);
         return Array.from({ length: c.nEmbd }, (_, o) => features.reduce((sum, j) => sum + mean[j] * w[j * c.nEmbd + o], b ? b[o] : 0));
       };
       const attnFeatures = prunedHeads.flatMap((h) => Array.from({ length: hs }, (_, d) => h * hs + d));
-      close(p.weights.get(`layers.${l}.attn.o.bias`)!, expected(`layers.${l}.attn.o`, attnFeatures, oracle.attn[l].mean), 1e-5);
-      close(p.weights.get(`layers.${l}.mlp.${down}.bias`)!, expected(`layers.${l}.mlp.${down}`, prunedNeurons, oracle.mlp[l].mean), 1e-5);
+      close(float32Of(p.weights.get(`layers.${l}.attn.o.bias`)!), expected(`layers.${l}.attn.o`, attnFeatures, oracle.attn[l].mean), 1e-5);
+      close(float32Of(p.weights.get(`layers.${l}.mlp.${down}.bias`)!), expected(`layers.${l}.mlp.${down}`, prunedNeurons, oracle.mlp[l].mean), 1e-5);
       if (c.family === 'llama') {
         // Biases the model did not have are zeros, apart from the compensated ones.
-        for (const name of ['attn.q', 'attn.k', 'attn.v', 'mlp.gate', 'mlp.up']) expect(p.weights.get(`layers.${l}.${name}.bias`)!.every((v) => v === 0)).toBe(true);
+        for (const name of ['attn.q', 'attn.k', 'attn.v', 'mlp.gate', 'mlp.up']) expect(float32Of(p.weights.get(`layers.${l}.${name}.bias`)!).every((v: number) => v === 0)).toBe(true);
       }
     }
     expect(model.weights.has('layers.0.attn.o.bias')).toBe(c.bias); // the input model is left as it was
@@ -230,8 +231,8 @@ describe('FLAP statistics and compensation', () => {
     const c = model.config;
     const M = c.mlpHidden;
     const constant = [3, 10, 17, 30];
-    const fc = model.weights.get('layers.0.mlp.fc.weight')!; // [E, M]
-    const fcBias = model.weights.get('layers.0.mlp.fc.bias')!;
+    const fc = float32Of(model.weights.get('layers.0.mlp.fc.weight')!); // [E, M]
+    const fcBias = float32Of(model.weights.get('layers.0.mlp.fc.bias')!);
     constant.forEach((j, i) => {
       for (let e = 0; e < c.nEmbd; e++) fc[e * M + j] = 0;
       fcBias[j] = 0.5 + 0.25 * i;

@@ -29,6 +29,7 @@ import {
   Checkpoint,
   countParams,
   extractSubNetwork,
+  float32Of,
   headsOf,
   isMultiHead,
   mlpHiddenOf,
@@ -36,6 +37,7 @@ import {
   paramSpecs,
   queryGroupsOf,
   SubNetwork,
+  WeightValues,
 } from '@carve/model';
 import { definePlugin, PLUGIN_API_VERSION } from '@carve/registry';
 import { z } from 'zod';
@@ -97,7 +99,7 @@ export function fluctuationScores(model: Checkpoint, stats: ProjectionInputStati
   const weight = (name: string) => {
     const w = model.weights.get(name);
     if (!w) throw new BaselineError(`baseline 'flap': model '${c.name}' has no parameter '${name}'`);
-    return w;
+    return float32Of(w);
   };
   const heads: number[][][] = [];
   const neurons: number[][] = [];
@@ -223,8 +225,9 @@ export function flapStructure(c: ModelConfig, scores: FluctuationScores, targetP
 }
 
 /** bias (or zeros) + Σ_j mean_j · W[j, :] over the removed input features j of the [in, out] weight. */
-function compensatedBias(bias: Float32Array | undefined, weight: Float32Array, out: number, removed: Iterable<number>, mean: Float64Array): Float32Array {
-  const sum = bias ? Float64Array.from(bias) : new Float64Array(out);
+function compensatedBias(bias: WeightValues | undefined, weightValues: WeightValues, out: number, removed: Iterable<number>, mean: Float64Array): Float32Array {
+  const sum = bias ? Float64Array.from(float32Of(bias)) : new Float64Array(out);
+  const weight = float32Of(weightValues);
   for (const j of removed) for (let o = 0; o < out; o++) sum[o] += mean[j] * weight[j * out + o];
   return Float32Array.from(sum);
 }
@@ -234,9 +237,9 @@ function compensatedBias(bias: Float32Array | undefined, weight: Float32Array, o
  * projections compensated for the removed units (original indices, before any permutation)
  * and every bias the model lacked as zeros. The model's own arrays are not modified.
  */
-function compensatedWeights(model: Checkpoint, structure: FlapStructure, stats: ProjectionInputStatistics): Map<string, Float32Array> {
+function compensatedWeights(model: Checkpoint, structure: FlapStructure, stats: ProjectionInputStatistics): Map<string, WeightValues> {
   const c = model.config;
-  const weights = new Map(model.weights);
+  const weights = new Map<string, WeightValues>(model.weights);
   for (const spec of paramSpecs(structure.config)) {
     if (!weights.has(spec.name)) weights.set(spec.name, new Float32Array(spec.shape.reduce((a, b) => a * b, 1)));
   }

@@ -14,7 +14,7 @@
  */
 import { F, Runtime, Tensor, Value } from '@carve/engine';
 import { CalibrationSet } from '@carve/importance';
-import { buildModelGraph, Checkpoint, weightFeeds } from '@carve/model';
+import { buildCheckpointGraph, Checkpoint, weightFeeds } from '@carve/model';
 import { BaselineError } from './baseline';
 
 /** Running mean and sum of squared deviations per feature, in float64. */
@@ -91,7 +91,7 @@ export async function projectionInputStatistics(model: Checkpoint, calibration: 
 
   const runtime = options.runtime ?? new Runtime();
   try {
-    const m = buildModelGraph(c, { taps: true, seq: seqLen });
+    const m = buildCheckpointGraph(model, { taps: true, seq: seqLen });
     const outputs: Record<string, Value> = {};
     for (let l = 0; l < c.nLayer; l++) {
       // [B, g, q, T, hs]: over batch and time, the rest flattens to the o projection's input order.

@@ -1,6 +1,6 @@
 import { Rng, Runtime, Tensor } from '@carve/engine';
 import { descendingOrder, importanceOrders, scoreImportance, scoreMagnitude } from '@carve/importance';
-import { Checkpoint, fullSubNetwork, initWeights, LanguageModel, ModelConfig, paramSpecs, resolveConfig, SubNetwork } from '@carve/model';
+import { Checkpoint, float32Of, fullSubNetwork, initWeights, LanguageModel, ModelConfig, paramSpecs, resolveConfig, SubNetwork } from '@carve/model';
 import { PluginRegistry } from '@carve/registry';
 import { BaselineError, PruningBaseline } from './baseline';
 import { baselinePlugins } from './plugins';
@@ -50,9 +50,9 @@ function gatherKept(model: Checkpoint, kept: { layers: number[]; heads: number[]
       kv: groups.flatMap((g) => Array.from({ length: headSize }, (_, d) => g * c.headSize + d)),
       mlp: kept.neurons[j],
     };
-    for (const spec of paramSpecs(c).filter((s) => s.layer === l)) out.set(spec.name.replace(`layers.${l}.`, `layers.${j}.`), gather(model.weights.get(spec.name)!, spec.shape, spec.axes.map((a) => index[a])));
+    for (const spec of paramSpecs(c).filter((s) => s.layer === l)) out.set(spec.name.replace(`layers.${l}.`, `layers.${j}.`), gather(float32Of(model.weights.get(spec.name)!), spec.shape, spec.axes.map((a) => index[a])));
   }
-  for (const spec of paramSpecs(c).filter((s) => s.layer === undefined)) out.set(spec.name, gather(model.weights.get(spec.name)!, spec.shape, spec.axes.map((a) => (a === 'embed' ? channels : undefined))));
+  for (const spec of paramSpecs(c).filter((s) => s.layer === undefined)) out.set(spec.name, gather(float32Of(model.weights.get(spec.name)!), spec.shape, spec.axes.map((a) => (a === 'embed' ? channels : undefined))));
   return out;
 }
 
@@ -88,7 +88,7 @@ describe('activation-width', () => {
     pruned.kept.neurons.forEach((kept) => expect(kept).toEqual(descendingOrder(summed).slice(0, target.layers[0].mlpHidden)));
     const oracle = gatherKept(model, pruned.kept, orders.channels.slice(0, target.embedDim), target.headSize);
     expect([...pruned.checkpoint.weights.keys()].sort()).toEqual([...oracle.keys()].sort());
-    for (const [name, data] of oracle) expect({ name, data: Array.from(pruned.checkpoint.weights.get(name)!) }).toEqual({ name, data: Array.from(data) });
+    for (const [name, data] of oracle) expect({ name, data: Array.from(float32Of(pruned.checkpoint.weights.get(name)!)) }).toEqual({ name, data: Array.from(data) });
     expect(pruned.params).toBe(paramSpecs(pruned.checkpoint.config).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0));
   });
 
@@ -122,7 +122,7 @@ describe('magnitude-width', () => {
     const orders = importanceOrders(gpt2, scoreMagnitude(model, { norm: 'l1' }));
     expect(pruned.kept.neurons[0]).toEqual(orders.neurons[0].slice(0, 32));
     const oracle = gatherKept(model, pruned.kept, orders.channels.slice(0, 12), 4);
-    for (const [name, data] of oracle) expect(Array.from(pruned.checkpoint.weights.get(name)!)).toEqual(Array.from(data));
+    for (const [name, data] of oracle) expect(Array.from(float32Of(pruned.checkpoint.weights.get(name)!))).toEqual(Array.from(data));
   });
 
   test("bad options get the registry's error naming the plugin and the option", () => {

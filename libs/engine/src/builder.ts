@@ -6,7 +6,7 @@
  * functions, passed to each op's gradient as `g`.
  */
 import { Dim, dimEquals, isStatic, Shape, shapeSize } from './dims';
-import { DType, isFloat } from './dtype';
+import { DType, isFloat, ONNX_DTYPE_CODE } from './dtype';
 import { GraphBuildError } from './errors';
 import { Graph, GradientRegion, Value } from './graph';
 import { Tensor } from './tensor';
@@ -111,8 +111,7 @@ export function where(cond: Value, a: Operand, b: Operand): Value {
 }
 
 /** Converts x to another element type. */
-export const cast = (x: Value, to: DType): Value => unary('Cast', x, { to: CAST_CODES[to] });
-const CAST_CODES: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 };
+export const cast = (x: Value, to: DType): Value => unary('Cast', x, { to: ONNX_DTYPE_CODE[to] });
 
 /** Treats x as a constant for differentiation (the output is x itself). */
 export const stopGradient = (x: Value): Value => x.graph.op('Identity', [x], {}, { stopGradient: true })[0];

@@ -5,6 +5,7 @@
  */
 export * from './dims';
 export * from './dtype';
+export * from './half';
 export { GraphBuildError } from './errors';
 export { isUserError, UserError } from '@carve/errors';
 export { Graph, Value } from './graph';

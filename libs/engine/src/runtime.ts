@@ -45,7 +45,7 @@ export interface RuntimeOptions {
   memoryPattern?: boolean;
 }
 
-const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32', bool: 'bool' };
+const ORT_TYPE: Record<DType, ort.Tensor.Type> = { float32: 'float32', float64: 'float64', float16: 'float16', int64: 'int64', int32: 'int32', bool: 'bool' };
 
 /** A graph loaded into an ONNX Runtime session. */
 export class CompiledGraph {

@@ -4,6 +4,7 @@
  * The array is used as given (no copy), so feeding a tensor to a session is free.
  */
 import { allocate, DType, DTypeArrays, TypedArray } from './dtype';
+import { fromHalf, toHalf } from './half';
 
 export class Tensor<D extends DType = DType> {
   constructor(
@@ -26,8 +27,9 @@ export class Tensor<D extends DType = DType> {
     return new Tensor(dtype, shape, allocate(dtype, shape.reduce((a, b) => a * b, 1)));
   }
 
-  /** A tensor from plain numbers (or bigints for int64). */
+  /** A tensor from plain numbers (or bigints for int64); float16 rounds them to nearest even. */
   static from<D extends DType>(dtype: D, shape: readonly number[], values: ArrayLike<number | bigint>): Tensor<D> {
+    if (dtype === 'float16') return new Tensor(dtype, shape, toHalf(Array.from(values, Number)) as DTypeArrays[D]);
     const data = allocate(dtype, values.length);
     if (dtype === 'int64') {
       for (let i = 0; i < values.length; i++) (data as BigInt64Array)[i] = BigInt(values[i]);
@@ -42,8 +44,9 @@ export class Tensor<D extends DType = DType> {
     return Tensor.from(dtype, [], [typeof value === 'boolean' ? Number(value) : value]);
   }
 
-  /** The elements as plain numbers (int64 converted with Number). */
+  /** The elements as plain numbers (int64 converted with Number, float16 decoded). */
   toNumbers(): number[] {
+    if (this.dtype === 'float16') return Array.from(fromHalf(this.data as Uint16Array));
     return Array.from(this.data as ArrayLike<number | bigint>, Number);
   }
 }

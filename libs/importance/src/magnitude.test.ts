@@ -1,5 +1,5 @@
 import { Rng } from '@carve/engine';
-import { Checkpoint, fullSubNetwork, headsOf, mlpHiddenOf, ModelConfig, ModelConfigInput, queryGroupsOf, resolveConfig, initWeights, SubNetwork, weightMagnitude } from '@carve/model';
+import { Checkpoint, float32Of, fullSubNetwork, headsOf, mlpHiddenOf, ModelConfig, ModelConfigInput, queryGroupsOf, resolveConfig, initWeights, SubNetwork, weightMagnitude } from '@carve/model';
 import { PluginError, PluginRegistry } from '@carve/registry';
 import { CalibrationSet } from './calibration';
 import { MagnitudeNorm, scoreMagnitude } from './magnitude';
@@ -29,7 +29,7 @@ function oracle(model: Checkpoint, norm: MagnitudeNorm): ImportanceScores {
   const c: ModelConfig = model.config;
   const p = (v: number) => (norm === 'l2' ? v * v : Math.abs(v));
   const root = (v: number) => (norm === 'l2' ? Math.sqrt(v) : v);
-  const w = (name: string) => model.weights.get(name);
+  const w = (name: string) => (model.weights.has(name) ? float32Of(model.weights.get(name)!) : undefined);
   const el = (name: string, i: number) => (w(name) ? p(w(name)![i]) : 0);
   /** Σ p over column j of `name`, a matrix of `cols` columns. */
   const col = (name: string, cols: number, j: number) => {
@@ -92,7 +92,7 @@ function oracle(model: Checkpoint, norm: MagnitudeNorm): ImportanceScores {
       return root(s);
     });
   });
-  const layerScores = layers.map((l) => root([...model.weights].filter(([name]) => name.startsWith(`layers.${l}.`)).reduce((a, [, d]) => a + d.reduce((x, v) => x + p(v), 0), 0)));
+  const layerScores = layers.map((l) => root([...model.weights].filter(([name]) => name.startsWith(`layers.${l}.`)).reduce((a, [, d]) => a + float32Of(d).reduce((x, v) => x + p(v), 0), 0)));
   return { statistic: `magnitude-${norm}`, layerScoring: 'magnitude', heads, neurons, channels, layers: layerScores };
 }
 

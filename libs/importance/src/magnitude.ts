@@ -4,7 +4,7 @@
  * "structured magnitude pruning" baseline of LLM-Pruner and Minitron. A unit's score is the
  * norm of every weight that pruning it removes, so it needs no calibration text.
  */
-import { AxisKind, Checkpoint, headsOf, mlpHiddenOf, ModelConfig, paramSpecs, queryGroupsOf } from '@carve/model';
+import { AxisKind, Checkpoint, float32Of, headsOf, mlpHiddenOf, ModelConfig, paramSpecs, queryGroupsOf } from '@carve/model';
 import { ImportanceScores, ScoringError } from './scoring';
 
 /** 'l1': Σ|w|; 'l2': √Σw². */
@@ -117,7 +117,7 @@ export function scoreMagnitude(model: Checkpoint, options: MagnitudeOptions = {}
     layers: new Float64Array(c.nLayer),
   };
   for (const spec of paramSpecs(c)) {
-    const perAxis = axisSums(model.weights.get(spec.name)!, spec.shape, square);
+    const perAxis = axisSums(float32Of(model.weights.get(spec.name)!), spec.shape, square);
     spec.axes.forEach((kind, axis) => addAxis(c, sums, kind, perAxis[axis], spec.layer));
     if (spec.layer !== undefined) sums.layers[spec.layer] += perAxis[0].reduce((a, b) => a + b, 0);
   }

@@ -4,7 +4,7 @@
  * embedding channels, heads or neurons is permuted the same way everywhere, so the permuted
  * model computes exactly the same function, with the most important units first.
  */
-import { AxisKind, Checkpoint, headsOf, loraParamSpecs, LoraConfig, ModelConfig, paramSpecs, queryGroupsOf } from '@carve/model';
+import { AxisKind, Checkpoint, fromRaw, headsOf, loraParamSpecs, LoraConfig, ModelConfig, paramSpecs, queryGroupsOf, rawOf, WeightValues } from '@carve/model';
 import { ImportanceOrders } from './orders';
 
 /** new → old index along `kind` in layer `layer`, or undefined when the axis is not permuted. */
@@ -28,12 +28,12 @@ function axisPermutation(c: ModelConfig, o: ImportanceOrders, kind: AxisKind, la
 }
 
 /** Permutes `data` of `shape` along `axis`: out[…, i, …] = in[…, perm[i], …]. */
-export function permuteAxis(data: Float32Array, shape: readonly number[], axis: number, perm: readonly number[]): Float32Array {
+export function permuteAxis<A extends Float32Array | Uint16Array>(data: A, shape: readonly number[], axis: number, perm: readonly number[]): A {
   if (perm.length !== shape[axis]) throw new Error(`permutation of ${perm.length} indices for an axis of ${shape[axis]}`);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const n = shape[axis];
-  const out = new Float32Array(data.length);
+  const out = new (data.constructor as new (n: number) => A)(data.length);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < n; i++) {
       const from = (o * n + perm[i]) * inner;
@@ -43,21 +43,23 @@ export function permuteAxis(data: Float32Array, shape: readonly number[], axis: 
   return out;
 }
 
-function permuteAll(
+/** Permutes every array of `values` (16-bit weights stay 16-bit: permuting moves their bits). */
+function permuteAll<V extends WeightValues>(
   c: ModelConfig,
   o: ImportanceOrders,
   specs: readonly { name: string; shape: number[]; axes: AxisKind[]; layer?: number }[],
-  values: ReadonlyMap<string, Float32Array>,
-): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
+  values: ReadonlyMap<string, V>,
+): Map<string, V> {
+  const out = new Map<string, V>();
   for (const spec of specs) {
-    let data = values.get(spec.name);
-    if (!data) throw new Error(`permute: model '${c.name}' has no '${spec.name}'`);
+    const value = values.get(spec.name);
+    if (!value) throw new Error(`permute: model '${c.name}' has no '${spec.name}'`);
+    let data = rawOf(value);
     spec.axes.forEach((kind, axis) => {
       const perm = axisPermutation(c, o, kind, spec.layer);
-      if (perm) data = permuteAxis(data!, spec.shape, axis, perm);
+      if (perm) data = permuteAxis(data, spec.shape, axis, perm);
     });
-    out.set(spec.name, data === values.get(spec.name) ? Float32Array.from(data) : data);
+    out.set(spec.name, fromRaw(data === rawOf(value) ? data.slice() : data) as V);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * over tokens to per-feature sums, which accumulate here in float64.
  */
 import { F, Runtime, Tensor, UserError, Value } from '@carve/engine';
-import { buildModelGraph, Checkpoint, fullSubNetwork, headsOf, queryGroupsOf, SubNetwork, weightFeeds } from '@carve/model';
+import { buildCheckpointGraph, Checkpoint, fullSubNetwork, headsOf, queryGroupsOf, SubNetwork, weightFeeds } from '@carve/model';
 import { CalibrationSet } from './calibration';
 import { Moments, Statistic, STATISTICS } from './statistics';
 
@@ -75,7 +75,7 @@ export async function scoreImportance(model: Checkpoint, calibration: Calibratio
 
   const runtime = options.runtime ?? new Runtime();
   try {
-    const m = buildModelGraph(c, { taps: true, seq: seqLen });
+    const m = buildCheckpointGraph(model, { taps: true, seq: seqLen });
     const outputs: Record<string, Value> = {};
     const norms = [...m.taps.keys()].filter((k) => /norm_[12f]$/.test(k)); // every norm's output
     for (let l = 0; l < c.nLayer; l++) {
@@ -154,7 +154,7 @@ async function dropScores(
   const c = model.config;
   const full = fullSubNetwork(c);
   const loss = async (s: SubNetwork) => {
-    const m = buildModelGraph(c, { subNetwork: s, loss: true, seq: calibration.record.seqLen });
+    const m = buildCheckpointGraph(model, { subNetwork: s, loss: true, seq: calibration.record.seqLen });
     m.graph.output({ loss: m.loss! });
     const session = await runtime.compile(m.graph);
     const feeds = weightFeeds(m, model.weights);

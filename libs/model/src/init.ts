@@ -4,6 +4,7 @@
  */
 import { Rng, Tensor } from '@carve/engine';
 import { ModelConfig } from './config';
+import { HalfValues, WeightValues } from './checkpoint/checkpoint';
 import type { ModelGraph } from './model-graph';
 import { paramSpecs } from './params';
 
@@ -30,12 +31,13 @@ export function initWeights(c: ModelConfig, rng: Rng, std = 0.02): Map<string, F
 
 /**
  * The feeds for a model graph's parameter and adapter inputs, wrapping the given arrays
- * (no copies; a float64 graph gets float64 copies). Throws naming every input that has no
- * array or the wrong size.
+ * (no copies; a float64 graph gets float64 copies, and 16-bit weights go in as float16
+ * where the graph takes them so: see buildCheckpointGraph). Throws naming every input that has no
+ * array, the wrong size or the wrong precision.
  */
 export function weightFeeds(
   graph: Pick<ModelGraph, 'params' | 'lora'>,
-  weights: ReadonlyMap<string, Float32Array>,
+  weights: ReadonlyMap<string, WeightValues>,
   adapters: ReadonlyMap<string, Float32Array> = new Map(),
 ): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
@@ -50,9 +52,12 @@ export function weightFeeds(
       const size = shape.reduce((a, b) => a * b, 1);
       if (!data) problems.push(`no values for '${name}'`);
       else if (data.length !== size) problems.push(`'${name}' has ${data.length} values, the graph needs ${size} ([${shape.join(', ')}])`);
+      else if ((value.dtype === 'float16') !== data instanceof HalfValues) problems.push(`'${name}' is ${data instanceof HalfValues ? '16' : '32'}-bit, the graph takes ${value.dtype}`);
+      else if (data instanceof HalfValues) feeds[name] = new Tensor('float16', shape, data.bits);
       else feeds[name] = value.dtype === 'float64' ? new Tensor('float64', shape, Float64Array.from(data)) : new Tensor('float32', shape, data);
     }
   }
   if (problems.length) throw new Error(`weight feeds: ${problems.join('; ')}`);
   return feeds;
 }
+

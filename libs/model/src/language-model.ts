@@ -8,7 +8,7 @@ import { Checkpoint } from './checkpoint/checkpoint';
 import { ModelConfig } from './config';
 import { weightFeeds } from './init';
 import { LoraConfig } from './lora';
-import { buildModelGraph } from './model-graph';
+import { buildCheckpointGraph } from './model-graph';
 import { sampleToken, SamplingOptions } from './sampling';
 import { SubNetwork } from './subnetwork';
 
@@ -65,7 +65,7 @@ export class LanguageModel {
   /** Compiles the logits graph of `model` (or of its sub-network). */
   static async create(model: Checkpoint, options: LanguageModelOptions = {}): Promise<LanguageModel> {
     const runtime = options.runtime ?? new Runtime();
-    const m = buildModelGraph(model.config, { subNetwork: options.subNetwork, lora: options.lora?.config });
+    const m = buildCheckpointGraph(model, { subNetwork: options.subNetwork, lora: options.lora?.config });
     m.graph.output({ logits: m.logits });
     const feeds = weightFeeds(m, model.weights, options.lora?.adapters);
     const session = await runtime.compile(m.graph);
@@ -122,7 +122,7 @@ export class LanguageModel {
     const key = `${seqLen}:${ignoreIndex}`;
     let compiled = this.lossSessions.get(key);
     if (!compiled) {
-      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, loss: true, seq: seqLen, ignoreIndex });
+      const m = buildCheckpointGraph(this.model, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, loss: true, seq: seqLen, ignoreIndex });
       m.graph.output({ loss: m.loss! });
       compiled = this.runtime.compile(m.graph);
       this.lossSessions.set(key, compiled);
@@ -144,7 +144,7 @@ export class LanguageModel {
     if (targets.shape.join() !== tokens.shape.join()) throw new Error(`targets must have the shape of tokens [${tokens.shape.join(', ')}], got [${targets.shape.join(', ')}]`);
     this.checkWindow(targets);
     this.targetLogProbSession ??= (() => {
-      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config });
+      const m = buildCheckpointGraph(this.model, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config });
       const logProbs = F.logSoftmax(m.logits, 1); // [N, V]
       const rows = F.reshape(m.graph.input('targets', 'int64', ['B', 'T']), [m.logits.shape[0], 1]);
       m.graph.output({ target: F.gatherElements(logProbs, rows, 1), best: F.reduceMax(logProbs, [1], true) });
@@ -201,7 +201,7 @@ export class LanguageModel {
 
   private cachedGraph(): { session: Promise<CompiledGraph>; past: ReadonlyMap<string, Value> } {
     if (!this.decoder) {
-      const m = buildModelGraph(this.model.config, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, kvCache: true });
+      const m = buildCheckpointGraph(this.model, { subNetwork: this.options.subNetwork, lora: this.options.lora?.config, kvCache: true });
       m.graph.output({ logits: m.logits, ...Object.fromEntries(m.present) });
       this.decoder = { session: this.runtime.compile(m.graph), past: m.past };
     }

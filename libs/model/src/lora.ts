@@ -7,6 +7,7 @@
 import { Rng } from '@carve/engine';
 import { ModelConfig } from './config';
 import { LinearName, linearSpecs, LinearSpec, ParamSpec, axisSize } from './params';
+import { float32Of, WeightValues } from './checkpoint/checkpoint';
 
 /** The modules LoRA can target; 'mlp' stands for every linear of the MLP. */
 export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'mlp' | 'head';
@@ -81,10 +82,10 @@ export function dropoutMask(rows: number, features: number, p: number, rng: Rng)
 /** W + (α/r)·A·B for every adapted linear; other weights are shared, not copied. */
 export function mergeLora(
   c: ModelConfig,
-  weights: ReadonlyMap<string, Float32Array>,
+  weights: ReadonlyMap<string, WeightValues>,
   adapters: ReadonlyMap<string, Float32Array>,
   lora: LoraConfig,
-): Map<string, Float32Array> {
+): Map<string, WeightValues> {
   const merged = new Map(weights);
   const scale = lora.alpha / lora.rank;
   const r = lora.rank;
@@ -95,7 +96,7 @@ export function mergeLora(
     if (!w || !a || !b) throw new Error(`mergeLora: missing ${!w ? s.weight : !a ? `${s.prefix}.lora_a` : `${s.prefix}.lora_b`}`);
     const inF = a.length / r;
     const outF = b.length / r;
-    const out = Float32Array.from(w);
+    const out = Float32Array.from(float32Of(w));
     for (let i = 0; i < inF; i++) {
       for (let k = 0; k < r; k++) {
         const aik = a[i * r + k] * scale;

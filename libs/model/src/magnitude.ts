@@ -3,9 +3,9 @@
  * Weight magnitude of a sub-network: Σ|w| over the blocks of the weights it keeps. After
  * importance sorting, a candidate that keeps larger weights keeps more of the model.
  */
-import { Checkpoint } from './checkpoint/checkpoint';
+import { Checkpoint, float32Of } from './checkpoint/checkpoint';
 import { paramSpecs } from './params';
-import { paramView, sliceHost } from './slicing';
+import { paramView, sliceWeight } from './slicing';
 import { SubNetwork } from './subnetwork';
 
 /** A function giving Σ|w| of any sub-network of `model` (embeddings included). */
@@ -16,7 +16,7 @@ export function weightMagnitude(model: Checkpoint): (s: SubNetwork) => number {
     let total = 0;
     for (const spec of specs) {
       if (spec.layer !== undefined && !kept.has(spec.layer)) continue;
-      const block = sliceHost(model.weights.get(spec.name)!, paramView(model.config, s, spec));
+      const block = float32Of(sliceWeight(model.weights.get(spec.name)!, paramView(model.config, s, spec)));
       for (let i = 0; i < block.length; i++) total += Math.abs(block[i]);
     }
     return total;

@@ -19,6 +19,7 @@
 import { maxAbs, relErr, tf, useTfCpuBackend } from '@carve/test-tfjs';
 import { gradients, Rng, Runtime, Tensor } from '@carve/engine';
 import { ModelConfig, ModelConfigInput, resolveConfig } from './config';
+import { WeightValues } from './checkpoint/checkpoint';
 import { initWeights, weightFeeds } from './init';
 import { LoraConfig, loraParamSpecs, mergeLora } from './lora';
 import { buildModelGraph } from './model-graph';
@@ -439,7 +440,7 @@ async function runEngine(runtime: Runtime, c: ModelConfig, o: EngineOptions, wei
 }
 
 /** Logits only, from a graph without loss. */
-async function engineLogits(runtime: Runtime, c: ModelConfig, weights: Map<string, Float32Array>, tokens: number[], lora?: LoraConfig, adapters?: Map<string, Float32Array>): Promise<Float32Array> {
+async function engineLogits(runtime: Runtime, c: ModelConfig, weights: ReadonlyMap<string, WeightValues>, tokens: number[], lora?: LoraConfig, adapters?: Map<string, Float32Array>): Promise<Float32Array> {
   const mg = buildModelGraph(c, { lora });
   mg.graph.output({ logits: mg.logits });
   const session = await runtime.compile(mg.graph);

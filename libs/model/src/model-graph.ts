@@ -14,6 +14,7 @@
  * in as the next past with no copy on the host.
  */
 import { Dim, dimMul, F, Graph, Value } from '@carve/engine';
+import { Checkpoint, halfParamsOf } from './checkpoint/checkpoint';
 import { ModelConfig, rotaryDims } from './config';
 import { LoraConfig, loraParamSpecs } from './lora';
 import { LinearSpec, linearHasBias, linearSpecs, paramSpecs, ParamSpec } from './params';
@@ -59,6 +60,11 @@ export interface ModelGraphOptions {
    * with optimizationLevel 'basic'. @default 'float32'
    */
   dtype?: 'float32' | 'float64';
+  /**
+   * Parameters fed as float16 (a 16-bit checkpoint's frozen weights, see HalfValues): their
+   * inputs are float16, cast to `dtype` where used, so they carry no gradient. @default none
+   */
+  halfParams?: ReadonlySet<string>;
   /**
    * Build the key/value-cached graph, for incremental decoding. Per kept layer l it takes
    * `past.<l>.key` and `past.<l>.value` [B, g, S, hs] (g the layer's key/value groups, hs
@@ -145,6 +151,7 @@ interface Context {
   /** Set when building with kvCache. */
   cache?: KvCache;
   specs: Map<string, ParamSpec>;
+  dtype: 'float32' | 'float64';
 }
 
 /** The sub-network's block of parameter `name`. */
@@ -152,7 +159,9 @@ function param(ctx: Context, name: string): Value {
   const spec = ctx.specs.get(name);
   const value = ctx.params.get(name) ?? ctx.lora.get(name);
   if (!spec || !value) throw new Error(`model '${ctx.c.name}' has no parameter '${name}'`);
-  return sliceParam(value, paramView(ctx.c, ctx.s, spec));
+  const block = sliceParam(value, paramView(ctx.c, ctx.s, spec));
+  // A 16-bit weight is cast after slicing, so only the sub-network's block is widened.
+  return block.dtype === 'float16' ? F.cast(block, ctx.dtype) : block;
 }
 
 /** x·W (+ b) (+ (α/r)·(x·A)·B) for x [N, in]. */
@@ -370,6 +379,14 @@ function declareHfCache(g: Graph, sub: ModelConfig, s: SubNetwork, B: Dim, T: Di
 }
 
 /**
+ * buildModelGraph for `model`'s config, taking its 16-bit weights as float16 inputs (see
+ * ModelGraphOptions.halfParams): the graph weightFeeds(graph, model.weights) feeds.
+ */
+export function buildCheckpointGraph(model: Checkpoint, options: Omit<ModelGraphOptions, 'halfParams'> = {}): ModelGraph {
+  return buildModelGraph(model.config, { ...options, halfParams: halfParamsOf(model.weights) });
+}
+
+/**
  * Builds the graph of `options.subNetwork` of model `c` (validated first): inputs `tokens`
  * [B, T], every full-size parameter, the LoRA adapters if any, `targets` with `loss`, and
  * `past_length` and the caches with `kvCache`.
@@ -388,7 +405,7 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
   const params = new Map<string, Value>();
   for (const spec of paramSpecs(c)) {
     specs.set(spec.name, spec);
-    params.set(spec.name, g.input(spec.name, dtype, spec.shape));
+    params.set(spec.name, g.input(spec.name, options.halfParams?.has(spec.name) ? 'float16' : dtype, spec.shape));
   }
   const lora = new Map<string, Value>();
   if (options.lora) {
@@ -397,7 +414,7 @@ export function buildModelGraph(c: ModelConfig, options: ModelGraphOptions = {})
       lora.set(spec.name, g.input(spec.name, dtype, spec.shape));
     }
   }
-  const ctx: Context = { c, s, sub, g, params, lora, loraScale: options.lora ? options.lora.alpha / options.lora.rank : 0, specs };
+  const ctx: Context = { c, s, sub, g, params, lora, loraScale: options.lora ? options.lora.alpha / options.lora.rank : 0, specs, dtype };
   const dropoutMasks = new Map<string, Value>();
   const taps = new Map<string, Value>();
   if (options.taps) ctx.taps = taps;

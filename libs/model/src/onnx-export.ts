@@ -9,7 +9,7 @@ import { F, serializeModel } from '@carve/engine';
 import { writeAll, writeFileAtomic } from './checkpoint/atomic-write';
 import { Checkpoint } from './checkpoint/checkpoint';
 import { weightFeeds } from './init';
-import { buildModelGraph, ModelGraph } from './model-graph';
+import { buildCheckpointGraph, ModelGraph } from './model-graph';
 
 export interface OnnxExportOptions {
   /**
@@ -37,7 +37,7 @@ export interface OnnxExportOptions {
  * that layout instead.
  */
 export function onnxGraph(model: Checkpoint, options: OnnxExportOptions = {}): ModelGraph {
-  const m = buildModelGraph(model.config, { name: options.name, kvCache: options.kvCache, hfDecoder: options.hfDecoder });
+  const m = buildCheckpointGraph(model, { name: options.name, kvCache: options.kvCache, hfDecoder: options.hfDecoder });
   // weightFeeds checks every parameter has an array of the right size, naming each that has not.
   const feeds = weightFeeds(m, model.weights);
   const { graph } = m;

@@ -10,6 +10,7 @@ import { F, Value } from '@carve/engine';
 import { headsOf, isMultiHead, mlpHiddenOf, ModelConfig, queryGroupsOf, rotaryDims } from './config';
 import { AxisKind, ParamSpec } from './params';
 import { SubNetwork } from './subnetwork';
+import { HalfValues, WeightValues } from './checkpoint/checkpoint';
 
 /** An axis viewed as a grid `dims`, of which the leading block `keep` is kept. */
 export interface AxisView {
@@ -89,11 +90,16 @@ export function sliceParam(value: Value, view: AxisView & { shape: number[] }): 
   return view.dims.length === view.shape.length ? block : F.reshape(block, view.shape);
 }
 
-/** The sub-network's block of a full parameter, copied out of host memory. */
-export function sliceHost(data: Float32Array, view: AxisView): Float32Array {
-  if (!isCut(view)) return Float32Array.from(data);
+/** The sub-network's block of a full parameter, copied out of host memory (16-bit stays 16-bit). */
+export function sliceWeight(w: WeightValues, view: AxisView): WeightValues {
+  return w instanceof HalfValues ? new HalfValues(sliceHost(w.bits, view)) : sliceHost(w, view);
+}
+
+/** The sub-network's block of a full parameter's array, copied out of host memory. */
+export function sliceHost<A extends Float32Array | Uint16Array>(data: A, view: AxisView): A {
+  if (!isCut(view)) return data.slice() as A;
   const { dims, keep } = view;
-  const out = new Float32Array(keep.reduce((a, b) => a * b, 1));
+  const out = new (data.constructor as new (n: number) => A)(keep.reduce((a, b) => a * b, 1));
   const strides = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
   const inner = keep[keep.length - 1];
   let o = 0;

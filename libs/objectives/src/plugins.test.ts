@@ -1,5 +1,5 @@
 import { Rng, Runtime, Tensor } from '@carve/engine';
-import { countParams, LoraTarget, extractSubNetwork, flopsPerToken, fullSubNetwork, initLora, initWeights, LanguageModel, presetConfig, resolveConfig, SubNetwork, weightMagnitude } from '@carve/model';
+import { countParams, LoraTarget, extractSubNetwork, float32Of, flopsPerToken, fullSubNetwork, initLora, initWeights, LanguageModel, presetConfig, resolveConfig, SubNetwork, weightMagnitude } from '@carve/model';
 import { runPluginContract } from '@carve/registry';
 import { jointSpace } from '@carve/search-space';
 import { measure, Objective, ObjectiveContext } from './objective';
@@ -86,7 +86,7 @@ describe('objectives that run the model', () => {
     expect(await magnitude.evaluate(s)).toBe(weightMagnitude(model)(s));
     const extracted = extractSubNetwork(model, s);
     let sum = 0;
-    for (const w of extracted.weights.values()) for (const v of w) sum += Math.abs(v);
+    for (const w of extracted.weights.values()) for (const v of float32Of(w)) sum += Math.abs(v);
     expect(Math.abs((await magnitude.evaluate(s)) as number - sum) / sum).toBeLessThan(1e-6);
   });
 

@@ -1,5 +1,5 @@
 import { Rng, Runtime, Tensor } from '@carve/engine';
-import { Checkpoint, initWeights, LanguageModel, LoraConfig, resolveConfig } from '@carve/model';
+import { Checkpoint, float32Of, initWeights, LanguageModel, LoraConfig, resolveConfig } from '@carve/model';
 import { fineTune } from './fine-tune';
 import { BatchSource } from './trainer';
 
@@ -36,7 +36,7 @@ async function loss(m: Checkpoint): Promise<number> {
 }
 
 test('the merged model has learned the training data, and the base weights are left alone', async () => {
-  const before = new Map([...model.weights].map(([k, v]) => [k, Float32Array.from(v)]));
+  const before = new Map([...model.weights].map(([k, v]) => [k, Float32Array.from(float32Of(v))]));
   const { checkpoint, losses } = await fineTune(model, { data: counting(2), steps: 40, batchSize: 4, seqLen: T, lr: 1e-2, lora, seed: 3, runtime });
   expect(losses).toHaveLength(40);
   expect(losses[39]).toBeLessThan(losses[0] / 2);

@@ -1,5 +1,5 @@
-import { AdamW, Rng, Runtime, Tensor } from '@carve/engine';
-import { initLora, initWeights, LoraConfig, resolveConfig, SubNetwork } from '@carve/model';
+import { AdamW, Rng, Runtime, Tensor, toHalf } from '@carve/engine';
+import { float32Weights, HalfValues, initLora, initWeights, LoraConfig, resolveConfig, SubNetwork, WeightValues } from '@carve/model';
 import { PluginDefinition, runPluginContract } from '@carve/registry';
 import { Sampler } from '@carve/sampler';
 import { SuperNetworkStep } from './step';
@@ -79,6 +79,28 @@ describe('SuperNetworkStep', () => {
     expect(losses[29]).toBeLessThan(0.8 * losses[0]);
     for (const [name, w] of weights) expect(w).toEqual(base.get(name));
   });
+});
+
+test('a 16-bit frozen base gives the LoRA gradients of its float32 decoding; training every weight refuses it', async () => {
+  const float32 = initWeights(config, new Rng(6), 0.2);
+  const half = new Map([...float32].map(([name, w]) => [name, new HalfValues(toHalf(w))]));
+  const lora: LoraConfig = { rank: 4, alpha: 8, dropout: 0, targets: ['q', 'v', 'mlp'] };
+  const adapters = initLora(config, lora, new Rng(7));
+  for (const a of adapters.values()) for (let i = 0; i < a.length; i++) a[i] += 0.05 * Math.cos(i); // B is zero at init
+  const plan: PlannedNetwork[] = [{ ceWeight: 1 }, { subNetwork: small, ceWeight: 0.5, distillation: { weight: 2, temperature: 1, kind: 'forward-kl' } }];
+  const b = batch(new Rng(8), 2);
+  const gradsOf = async (weights: Map<string, WeightValues>) => {
+    const step = new SuperNetworkStep({ config, weights, lora: { config: lora, adapters: new Map([...adapters].map(([k, v]) => [k, Float32Array.from(v)])) }, trainable: 'lora', runtime, seqLen: T });
+    const grads = new Map<string, Float32Array>();
+    const results = await step.accumulate(plan, b, grads, 0.5);
+    await step.dispose();
+    return { grads, results };
+  };
+  const fromHalfBase = await gradsOf(half);
+  const fromDecoded = await gradsOf(float32Weights(half));
+  expect(fromHalfBase.results).toEqual(fromDecoded.results);
+  expect(fromHalfBase.grads).toEqual(fromDecoded.grads);
+  expect(() => new SuperNetworkStep({ config, weights: half, trainable: 'all', runtime, seqLen: T })).toThrow(/training every weight needs them in float32, but \d+ are 16-bit .*float32Weights/);
 });
 
 test('LoRA dropout masks come from the setup’s generator: the same seed repeats a step, another changes it', async () => {

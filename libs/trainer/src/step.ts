@@ -5,14 +5,17 @@
  * into one set, scaled so a step's loss is the mean over its networks and micro-batches.
  */
 import { CompiledGraph, Rng, Runtime, Tensor } from '@carve/engine';
-import { dropoutMask, LoraConfig, ModelConfig, weightFeeds } from '@carve/model';
+import { dropoutMask, halfParamsOf, LoraConfig, ModelConfig, weightFeeds, WeightValues } from '@carve/model';
 import { PlannedNetwork } from './strategies';
 import { buildTrainingGraph } from './training-graph';
 
 export interface StepSetup {
   config: ModelConfig;
-  /** Base weights; updated in place by the optimizer when they train. */
-  weights: Map<string, Float32Array>;
+  /**
+   * Base weights; updated in place by the optimizer when they train (then all float32: see
+   * float32Weights). A frozen base may keep 16-bit weights, which its graphs cast.
+   */
+  weights: Map<string, WeightValues>;
   /** Adapters on a frozen base, when LoRA trains. */
   lora?: { config: LoraConfig; adapters: Map<string, Float32Array> };
   trainable: 'all' | 'lora';
@@ -47,11 +50,20 @@ interface Compiled {
 export class SuperNetworkStep {
   private readonly graphs = new Map<string, Promise<Compiled>>();
 
-  constructor(readonly setup: StepSetup) {}
+  private readonly trained: Map<string, Float32Array>;
+
+  constructor(readonly setup: StepSetup) {
+    if (setup.trainable === 'lora') this.trained = setup.lora!.adapters;
+    else {
+      const half = [...halfParamsOf(setup.weights)];
+      if (half.length) throw new Error(`training every weight needs them in float32, but ${half.length} are 16-bit (${half.slice(0, 3).join(', ')}, ...): decode them with float32Weights first`);
+      this.trained = setup.weights as Map<string, Float32Array>;
+    }
+  }
 
   /** The parameters that train: names and arrays (the optimizer's parameters). */
   get parameters(): Map<string, Float32Array> {
-    return this.setup.trainable === 'all' ? this.setup.weights : this.setup.lora!.adapters;
+    return this.trained;
   }
 
   /**
@@ -111,6 +123,7 @@ export class SuperNetworkStep {
         outputLogits: teacher,
         ignoreIndex,
         seq: seqLen,
+        halfParams: halfParamsOf(weights),
       });
       const masks = [...tg.model.dropoutMasks].map(([name, v]) => [name, v.shape[1] as number] as [string, number]);
       entry = runtime.compile(tg.graph).then((session) => ({ session, feeds: weightFeeds(tg.model, weights, lora?.adapters), trainable: tg.trainable, masks }));

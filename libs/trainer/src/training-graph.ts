@@ -32,6 +32,8 @@ export interface TrainingGraphOptions {
    * (see buildModelGraph); the graph then takes exactly this many tokens per row. @default 'T'
    */
   seq?: number;
+  /** Frozen parameters fed as float16 (see ModelGraphOptions.halfParams); none when every weight trains. */
+  halfParams?: ReadonlySet<string>;
 }
 
 export interface TrainingGraph {
@@ -49,12 +51,14 @@ export interface TrainingGraph {
  */
 export function buildTrainingGraph(config: ModelConfig, options: TrainingGraphOptions): TrainingGraph {
   if (options.trainable === 'lora' && !options.lora) throw new Error("trainable 'lora' needs a LoRA config");
+  if (options.trainable === 'all' && options.halfParams?.size) throw new Error("trainable 'all' needs float32 weights: 16-bit ones carry no gradient");
   const model = buildModelGraph(config, {
     subNetwork: options.subNetwork,
     lora: options.lora,
     loss: true,
     ignoreIndex: options.ignoreIndex,
     seq: options.seq,
+    halfParams: options.halfParams,
     // Training mode: LoRA dropout masks become inputs (model.dropoutMasks) when the rate is above 0.
     training: true,
   });

@@ -3,8 +3,9 @@
  * `npm run bench:load -- --preset TinyLlama-1.1B --dtype BF16`: peak memory of loading a
  * large checkpoint. Writes (once, into --dir) a Hugging Face folder of the preset's shapes
  * with random 16-bit weights, streamed tensor by tensor so the writer never holds the model,
- * then loads it with loadCheckpoint in a child process of its own and prints that process's
- * peak RSS against the file's size. The last line is a JSON summary.
+ * then loads it with loadCheckpoint in a child process of its own, twice: keeping the weights
+ * in 16 bits (the default) and decoding them to float32; prints each child's peak RSS
+ * against the file's size. The last line is a JSON summary.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -65,12 +66,13 @@ function main(): void {
       dtype: { type: 'string', default: 'BF16' },
       dir: { type: 'string' },
       load: { type: 'string' },
+      as: { type: 'string', default: 'auto' },
     },
   });
   if (values.load) {
     // The child: load, then report this process's peak.
     const start = performance.now();
-    const model = loadCheckpoint(values.load);
+    const model = loadCheckpoint(values.load, { dtype: values.as as 'auto' | 'float32' });
     const seconds = (performance.now() - start) / 1000;
     console.log(JSON.stringify({ seconds, params: countParams(model.config), peakRss: process.resourceUsage().maxRSS * 1024 }));
     return;
@@ -81,12 +83,23 @@ function main(): void {
   const dir = values.dir ?? path.join(os.tmpdir(), `carve-load-bench-${config.name}-${dtype}`);
   if (!fs.existsSync(path.join(dir, 'model.safetensors'))) writeRandomCheckpoint(config, dtype, dir);
   const fileBytes = fs.statSync(path.join(dir, 'model.safetensors')).size;
-  const out = execFileSync(process.execPath, [__filename, '--load', dir], { encoding: 'utf8' });
-  const child = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; params: number; peakRss: number };
-  const ratio = child.peakRss / fileBytes;
-  console.log(`${config.name} (${child.params} parameters, random ${dtype}), ${dir}: file ${(fileBytes / 2 ** 30).toFixed(2)} GiB`);
-  console.log(`loadCheckpoint: ${child.seconds.toFixed(1)} s, peak RSS ${(child.peakRss / 2 ** 30).toFixed(2)} GiB = ${ratio.toFixed(2)}x the file`);
-  console.log(JSON.stringify({ bench: 'load', preset: config.name, dtype, params: child.params, file_bytes: fileBytes, load_s: round(child.seconds, 2), peak_rss_bytes: child.peakRss, ratio: round(ratio, 2) }));
+  const load = (as: 'auto' | 'float32') => {
+    const out = execFileSync(process.execPath, [__filename, '--load', dir, '--as', as], { encoding: 'utf8' });
+    return JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; params: number; peakRss: number };
+  };
+  const [kept, decoded] = [load('auto'), load('float32')];
+  const [ratio, decodedRatio] = [kept.peakRss / fileBytes, decoded.peakRss / fileBytes];
+  const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(2);
+  console.log(`${config.name} (${kept.params} parameters, random ${dtype}), ${dir}: file ${gib(fileBytes)} GiB`);
+  console.log(`loadCheckpoint, 16-bit kept:       ${kept.seconds.toFixed(1)} s, peak RSS ${gib(kept.peakRss)} GiB = ${ratio.toFixed(2)}x the file`);
+  console.log(`loadCheckpoint, decoded to float32: ${decoded.seconds.toFixed(1)} s, peak RSS ${gib(decoded.peakRss)} GiB = ${decodedRatio.toFixed(2)}x the file`);
+  console.log(
+    JSON.stringify({
+      bench: 'load', preset: config.name, dtype, params: kept.params, file_bytes: fileBytes,
+      load_s: round(kept.seconds, 2), peak_rss_bytes: kept.peakRss, ratio: round(ratio, 2),
+      float32_load_s: round(decoded.seconds, 2), float32_peak_rss_bytes: decoded.peakRss, float32_ratio: round(decodedRatio, 2),
+    }),
+  );
 }
 
 main();

@@ -8,8 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AdamW, Rng, Runtime, Tensor } from '@carve/engine';
-import { buildModelGraph, countParams, initLora, initWeights, loadLlama2c, LoraConfig, ModelConfig, presetConfig, SubNetwork, weightFeeds } from '@carve/model';
+import { AdamW, Rng, Runtime, Tensor, toHalf } from '@carve/engine';
+import { buildCheckpointGraph, countParams, float32Of, HalfValues, initLora, initWeights, loadLlama2c, LoraConfig, ModelConfig, presetConfig, SubNetwork, weightFeeds, WeightValues } from '@carve/model';
 import { PlannedNetwork, SuperNetworkStep } from '@carve/trainer';
 import { haveStories260K, STORIES260K_PATH } from './assets';
 import { round, time } from './timing';
@@ -35,6 +35,11 @@ const PYTORCH: Record<string, Record<Mode | 'forward', [number, number]>> = {
 
 const LORA: LoraConfig = { rank: 8, alpha: 16, dropout: 0, targets: ['q', 'k', 'v', 'o', 'mlp', 'head'] };
 const DISTILLATION = { weight: 2, temperature: 1, kind: 'forward-kl' as const };
+
+/** The base weights, rounded to half and kept in 16 bits with `half` (the float32 arrays are then garbage). */
+function baseWeights(float32: Map<string, WeightValues>, half: boolean): Map<string, WeightValues> {
+  return half ? new Map([...float32].map(([name, w]) => [name, new HalfValues(toHalf(float32Of(w)))])) : float32;
+}
 
 /** Three fixed sub-networks for the sandwich: the smallest of a joint space, and two between. */
 function sandwichSubNetworks(c: ModelConfig): SubNetwork[] {
@@ -69,6 +74,8 @@ async function main(): Promise<void> {
       // A Python with torch: measure PyTorch on the same shapes instead of quoting figures.
       pytorch: { type: 'string' },
       arena: { type: 'string', default: 'on' },
+      // f16: the frozen base weights in 16 bits, cast in the graphs (LoRA and sandwich modes).
+      base: { type: 'string', default: 'f32' },
     },
   });
   const name = values.config!;
@@ -84,7 +91,8 @@ async function main(): Promise<void> {
   const real = name === 'stories260K' && haveStories260K();
   const config = real ? loadLlama2c(STORIES260K_PATH).config : presetConfig(name);
   const rng = new Rng(1);
-  const weights = real ? loadLlama2c(STORIES260K_PATH).weights : initWeights(config, rng);
+  if (values.base !== 'f32' && !(values.base === 'f16' && mode !== 'full')) throw new Error(`--base must be f32, or f16 with a frozen base (lora, sandwich-kd), got '${values.base}' in mode ${mode}`);
+  const weights = baseWeights(real ? loadLlama2c(STORIES260K_PATH).weights : initWeights(config, rng), values.base === 'f16');
   const { B, T } = BATCH[name];
   // One session per step in full and LoRA modes: its workers may spin between nodes. The
   // sandwich alternates four sessions, whose spinning workers would slow each other.
@@ -116,7 +124,7 @@ async function main(): Promise<void> {
   // spinning workers would otherwise compete with it for the cores.
   const forwardRuntime = new Runtime({ intraOpThreads: threads, allowSpinning: true, memoryArena, memoryPattern });
   const forward = await (async () => {
-    const m = buildModelGraph(config, { loss: true, seq: T });
+    const m = buildCheckpointGraph({ config, weights }, { loss: true, seq: T });
     m.graph.output({ loss: m.loss! });
     return { session: await forwardRuntime.compile(m.graph), feeds: weightFeeds(m, weights) };
   })();
@@ -145,6 +153,7 @@ async function main(): Promise<void> {
       params: countParams(config),
       threads,
       arena: values.arena,
+      base: values.base,
       mode,
       batch: B,
       seq: T,

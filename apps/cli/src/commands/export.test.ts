@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng, Tensor } from '@carve/engine';
-import { extractSubNetwork, fullSubNetwork, initLora, LanguageModel, loadCheckpoint, loadTokenizer, LoraConfig, SubNetwork, writeSafetensors, countParams, loraParamSpecs } from '@carve/model';
+import { extractSubNetwork, float32Of, fullSubNetwork, initLora, LanguageModel, loadCheckpoint, loadTokenizer, LoraConfig, SubNetwork, writeSafetensors, countParams, loraParamSpecs } from '@carve/model';
 import { EMBEDDED_MODEL } from '@carve/pipeline';
 import { runLlamaCpp } from '@carve/test-llama-cpp';
 import { carve, CliRun } from '../testing/run-cli';
@@ -63,7 +63,7 @@ describe('carve export', () => {
     // The merged weights are the super-network's sub-network with its adapters.
     const standalone = loadCheckpoint(memberFolder);
     const expected = extractSubNetwork(model, CUT, { lora: { config: lora, adapters: randomAdapters() } });
-    expect(maxAbsDiff(standalone.weights.get('layers.1.attn.q.weight')!, expected.weights.get('layers.1.attn.q.weight')!)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(float32Of(standalone.weights.get('layers.1.attn.q.weight')!), float32Of(expected.weights.get('layers.1.attn.q.weight')!))).toBeLessThanOrEqual(1e-6);
   });
 
   test('any searched trial, not only the front; the default is hf and onnx under the run', async () => {

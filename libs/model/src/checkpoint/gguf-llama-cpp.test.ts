@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng, Tensor } from '@carve/engine';
+import { fromHalf, Rng, Tensor, toHalf } from '@carve/engine';
 import { describeWithAssets, STORIES260K, TOK512 } from '@carve/test-assets';
 import { runLlamaCpp } from '@carve/test-llama-cpp';
 import { extractSubNetwork } from '../extract';
@@ -18,8 +18,8 @@ import { resolveConfig } from '../config';
 import { HfTokenizer } from '../tokenizer/hf-tokenizer';
 import { loadTokenizer } from '../tokenizer/load-tokenizer';
 import { Tokenizer } from '../tokenizer/tokenizer';
-import { Checkpoint } from './checkpoint';
-import { fromFloat16, GgufType, readGguf, saveGguf, toFloat16 } from './gguf';
+import { Checkpoint, float32Of } from './checkpoint';
+import { GgufType, readGguf, saveGguf } from './gguf';
 import { loadCheckpoint } from './hf';
 import { loadLlama2c } from './llama2c';
 
@@ -89,7 +89,7 @@ async function checkParity(name: string, model: Checkpoint, tokenizer: Tokenizer
 function roundedToF16(file: string, model: Checkpoint): Checkpoint {
   expect(readGguf(file).metadata.get('general.file_type')).toBe(1);
   const weights = new Map(model.weights);
-  for (const [name, data] of model.weights) if (!name.includes('norm')) weights.set(name, fromFloat16(toFloat16(data)));
+  for (const [name, data] of model.weights) if (!name.includes('norm')) weights.set(name, fromHalf(toHalf(float32Of(data))));
   return { config: model.config, weights };
 }
 

@@ -1,49 +1,22 @@
 /**
- * The GGUF writer on its own: half-precision rounding against known bit patterns, the
- * file's layout read back by readGguf (metadata, dimensions innermost first, [out, in]
- * weights, interleaved q and k, alignment), the tokenizer metadata, and what it refuses.
+ * The GGUF writer on its own: the file's layout read back by readGguf (metadata,
+ * dimensions innermost first, [out, in] weights, interleaved q and k, alignment), the
+ * tokenizer metadata, and what it refuses.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '@carve/engine';
+import { fromHalf, Rng, toHalf } from '@carve/engine';
 import { resolveConfig } from '../config';
 import { initWeights } from '../init';
 import { loadTokenizer } from '../tokenizer/load-tokenizer';
-import { Checkpoint, transpose2d } from './checkpoint';
-import { fromFloat16, ggufIssues, readGguf, saveGguf, toFloat16 } from './gguf';
+import { Checkpoint, float32Of, transpose2d } from './checkpoint';
+import { ggufIssues, readGguf, saveGguf } from './gguf';
 import { toInterleavedRope } from './rope-layout';
 
 const EMBEDDED = path.resolve(__dirname, '../../../../models/carve-sotu-1m');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-gguf-unit-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-const bits = (x: number) => new Uint16Array(toFloat16(Float32Array.of(x)).buffer)[0];
-
-describe('toFloat16', () => {
-  test('gives the IEEE half-precision bits, rounding to nearest even', () => {
-    expect(bits(1)).toBe(0x3c00);
-    expect(bits(-2)).toBe(0xc000);
-    expect(bits(65504)).toBe(0x7bff); // the largest half
-    expect(bits(65520)).toBe(0x7c00); // rounds up to infinity
-    expect(bits(2 ** -24)).toBe(0x0001); // the smallest subnormal
-    expect(bits(2 ** -26)).toBe(0x0000); // below half of it
-    expect(bits(1 + 2 ** -11)).toBe(0x3c00); // a tie rounds to the even mantissa (down)
-    expect(bits(1 + 3 * 2 ** -11)).toBe(0x3c02); // a tie rounds to the even mantissa (up)
-    expect(bits(-0)).toBe(0x8000);
-    expect(bits(Infinity)).toBe(0x7c00);
-    expect(bits(NaN) & 0x7c00).toBe(0x7c00);
-    expect(bits(NaN) & 0x3ff).not.toBe(0);
-  });
-
-  test('fromFloat16 inverts it, and a round trip is within half a unit of the last place', () => {
-    const rng = new Rng(1);
-    const values = Float32Array.from({ length: 2000 }, () => rng.normal(0, 3));
-    const back = fromFloat16(toFloat16(values));
-    values.forEach((v, i) => expect(Math.abs(back[i] - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 2 ** -25));
-    expect(Array.from(fromFloat16(toFloat16(Float32Array.of(0.5, 2 ** -24, 65504))))).toEqual([0.5, 2 ** -24, 65504]);
-  });
-});
 
 describe('saveGguf', () => {
   const config = resolveConfig({ name: 'tiny', family: 'llama', vocabSize: 512, nEmbd: 16, nLayer: 2, nHead: 4, nQueryGroups: 2, headSize: 6, mlpHidden: 24, blockSize: 64, ropeTheta: 500 });
@@ -78,8 +51,8 @@ describe('saveGguf', () => {
     for (const t of g.tensors) expect(t.offset % 32).toBe(0);
     // [out, in] of ours, with q and k in interleaved RoPE order.
     const interleaved = toInterleavedRope(model).weights;
-    expect(g.read('blk.1.attn_q.weight')).toEqual(transpose2d(interleaved.get('layers.1.attn.q.weight')!, 16, 24));
-    expect(g.read('blk.1.attn_v.weight')).toEqual(transpose2d(model.weights.get('layers.1.attn.v.weight')!, 16, 12));
+    expect(g.read('blk.1.attn_q.weight')).toEqual(transpose2d(float32Of(interleaved.get('layers.1.attn.q.weight')!), 16, 24));
+    expect(g.read('blk.1.attn_v.weight')).toEqual(transpose2d(float32Of(model.weights.get('layers.1.attn.v.weight')!), 16, 12));
     expect(g.read('blk.0.ffn_norm.weight')).toEqual(model.weights.get('layers.0.norm_2.weight'));
     expect(g.read('token_embd.weight')).toEqual(model.weights.get('wte'));
   });
@@ -94,7 +67,7 @@ describe('saveGguf', () => {
     expect(g.tensors.some((t) => t.name === 'output.weight')).toBe(false);
     const type = (name: string) => g.tensors.find((t) => t.name === name)!.type;
     expect([type('token_embd.weight'), type('blk.0.ffn_up.weight'), type('blk.0.attn_norm.weight'), type('output_norm.weight')]).toEqual([1, 1, 0, 0]);
-    expect(g.read('token_embd.weight')).toEqual(fromFloat16(toFloat16(weights.get('wte')!)));
+    expect(g.read('token_embd.weight')).toEqual(fromHalf(toHalf(weights.get('wte')!)));
   });
 
   test('the tokenizer metadata: SentencePiece-style tokens with scores ranked like the merges, types, special ids', () => {

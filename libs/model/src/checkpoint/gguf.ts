@@ -11,12 +11,12 @@
  * file type, and the tokenizer in `tokenizer.ggml.*`. readGguf parses any GGUF file.
  */
 import * as fs from 'node:fs';
+import { fromHalf, toHalf } from '@carve/engine';
 import { ModelConfig, rotaryDims } from '../config';
 import { Tokenizer } from '../tokenizer/tokenizer';
 import { writeAll, writeFileAtomic } from './atomic-write';
-import { Checkpoint, CheckpointError, transpose2d } from './checkpoint';
+import { Checkpoint, CheckpointError, float32Of, transpose2d } from './checkpoint';
 import { toInterleavedRope } from './rope-layout';
-import { halfToFloat } from './safetensors';
 import { ggufTokenizer } from './gguf-tokenizer';
 
 /** Element type of the weights: f16 halves the file; llama.cpp computes in f32 either way. */
@@ -103,7 +103,7 @@ export function saveGguf(path: string, checkpoint: Checkpoint, tokenizer: Tokeni
   const weight = (name: string) => {
     const data = weights.get(name);
     if (!data) throw new CheckpointError(`${path}: the checkpoint has no '${name}'`, 'mismatch', path);
-    return data;
+    return float32Of(data);
   };
   const matrixType = type === 'f16' ? GGML_F16 : GGML_F32;
   const E = config.nEmbd;
@@ -161,7 +161,7 @@ function writeGguf(fd: number, metadata: ReadonlyMap<string, GgufValue>, tensors
   let written = 0;
   tensors.forEach((t, i) => {
     if (offsets[i] > written) writeAll(fd, new Uint8Array(offsets[i] - written));
-    const bytes = t.type === GGML_F16 ? toFloat16(t.data) : new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    const bytes = t.type === GGML_F16 ? asBytes(toHalf(t.data)) : asBytes(t.data);
     writeAll(fd, bytes);
     written = offsets[i] + bytes.length;
   });
@@ -169,51 +169,7 @@ function writeGguf(fd: number, metadata: ReadonlyMap<string, GgufValue>, tensors
 
 const align = (n: number) => Math.ceil(n / ALIGNMENT) * ALIGNMENT;
 
-/** IEEE half-precision bits of each value, rounded to nearest even (as NumPy's astype(float16)). */
-export function toFloat16(values: Float32Array): Uint8Array {
-  const out = new Uint16Array(values.length);
-  const f = new Float32Array(1);
-  const bits = new Uint32Array(f.buffer);
-  for (let i = 0; i < values.length; i++) {
-    f[0] = values[i];
-    const x = bits[0];
-    const sign = (x >>> 16) & 0x8000;
-    const exponent = (x >>> 23) & 0xff;
-    let mantissa = x & 0x7fffff;
-    if (exponent === 0xff) {
-      out[i] = sign | 0x7c00 | (mantissa ? 0x200 : 0); // Inf or NaN
-      continue;
-    }
-    const e = exponent - 127 + 15;
-    if (e >= 0x1f) {
-      out[i] = sign | 0x7c00; // overflow to Inf
-    } else if (e <= 0) {
-      // Subnormal half (or zero): shift the mantissa with its implicit bit, round to nearest even.
-      if (e < -10) {
-        out[i] = sign;
-        continue;
-      }
-      mantissa |= 0x800000;
-      const shift = 14 - e;
-      const half = mantissa >>> shift;
-      const rest = mantissa & ((1 << shift) - 1);
-      const midpoint = 1 << (shift - 1);
-      out[i] = sign | (half + (rest > midpoint || (rest === midpoint && (half & 1)) ? 1 : 0));
-    } else {
-      const half = (e << 10) | (mantissa >>> 13);
-      const rest = mantissa & 0x1fff;
-      // A carry out of the mantissa correctly bumps the exponent (to Inf at the top).
-      out[i] = sign | (half + (rest > 0x1000 || (rest === 0x1000 && (half & 1)) ? 1 : 0));
-    }
-  }
-  return new Uint8Array(out.buffer);
-}
-
-/** Float32 values of IEEE half-precision bits. */
-export function fromFloat16(bytes: Uint8Array): Float32Array {
-  const halves = new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return Float32Array.from(halves, halfToFloat);
-}
+const asBytes = (a: Float32Array | Uint16Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 const str = (value: string): GgufValue => ({ type: 'string', value });
 const u32 = (value: number): GgufValue => ({ type: 'u32', value });
@@ -372,7 +328,7 @@ export function readGguf(path: string): GgufFile {
       const count = t.shape.reduce((a, b) => a * b, 1);
       const start = dataStart + t.offset;
       if (t.type === GGML_F32) return new Float32Array(buffer.buffer.slice(buffer.byteOffset + start, buffer.byteOffset + start + count * 4));
-      if (t.type === GGML_F16) return fromFloat16(buffer.subarray(start, start + count * 2));
+      if (t.type === GGML_F16) return fromHalf(new Uint16Array(buffer.buffer.slice(buffer.byteOffset + start, buffer.byteOffset + start + count * 2)));
       throw new CheckpointError(`${path}: tensor '${name}' has ggml type ${t.type}; only f32 and f16 are read`, 'bad_format', path);
     },
   };

@@ -5,12 +5,13 @@
  * with which shape, so loading can check presence and shapes before decoding anything and
  * saving is the same plan run the other way.
  */
+import { oneLine } from '@carve/errors';
 import { ModelConfig } from '../config';
 import { paramSpecs, ParamSpec } from '../params';
-import { assertWeightsMatch, CheckpointError, transpose2d } from './checkpoint';
+import { assertWeightsMatch, CheckpointError, emptyLike, float32Of, fromRaw, HalfValues, rawOf, transpose2d, WeightValues } from './checkpoint';
 import { HfFamily, TensorLayout } from './hf-family';
 import { hfFamily } from './hf-config';
-import { TensorData, TensorSource } from './safetensors';
+import { ReadOptions, TensorData, TensorSource } from './safetensors';
 
 interface TensorPlan {
   hfName: string;
@@ -21,6 +22,9 @@ interface TensorPlan {
 }
 
 const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** What the layouts move around: float32 values or half bits (the moves are the same). */
+type Raw = Float32Array | Uint16Array;
 
 /** The Hugging Face tensors of `c`, in our parameter order. */
 function tensorPlans(family: HfFamily, c: ModelConfig): TensorPlan[] {
@@ -57,8 +61,8 @@ function hfShape(layout: TensorLayout, parts: ParamSpec[]): number[] {
 }
 
 /** For i < count: block i of each part in turn (each part splits into `count` equal blocks). */
-function interleave(parts: Float32Array[], count: number): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+function interleave(parts: Raw[], count: number): Raw {
+  const out = emptyLike(parts[0], parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
   for (let i = 0; i < count; i++) {
     for (const p of parts) {
@@ -71,8 +75,8 @@ function interleave(parts: Float32Array[], count: number): Float32Array {
 }
 
 /** The inverse of interleave, given each part's total size. */
-function deinterleave(data: Float32Array, sizes: number[], count: number): Float32Array[] {
-  const parts = sizes.map((n) => new Float32Array(n));
+function deinterleave(data: Raw, sizes: number[], count: number): Raw[] {
+  const parts = sizes.map((n) => emptyLike(data, n));
   let at = 0;
   for (let i = 0; i < count; i++) {
     parts.forEach((p, j) => {
@@ -85,17 +89,19 @@ function deinterleave(data: Float32Array, sizes: number[], count: number): Float
 }
 
 /** [in, out] to [out, in]; vectors unchanged. */
-const outMajor = (data: Float32Array, shape: number[]) => (shape.length === 2 ? transpose2d(data, shape[0], shape[1]) : data);
+const outMajor = (data: Raw, shape: number[]) => (shape.length === 2 ? transpose2d(data, shape[0], shape[1]) : data);
 /** [out, in] back to our [in, out]. */
-const inMajor = (data: Float32Array, shape: number[]) => (shape.length === 2 ? transpose2d(data, shape[1], shape[0]) : data);
+const inMajor = (data: Raw, shape: number[]) => (shape.length === 2 ? transpose2d(data, shape[1], shape[0]) : data);
 
 /** Fused tensors interleave q, k, v: per input row (columns layout) or per key/value head (heads layout). */
 function fusedCount(c: ModelConfig, plan: TensorPlan): number {
   return plan.layout === 'qkv-columns' ? product(plan.parts[0].shape.slice(0, -1)) : c.nQueryGroups;
 }
 
-function toHf(c: ModelConfig, plan: TensorPlan, weights: ReadonlyMap<string, Float32Array>): Float32Array {
-  const data = plan.parts.map((p) => weights.get(p.name)!);
+/** A fused tensor is 16-bit only if every part is. */
+function toHf(c: ModelConfig, plan: TensorPlan, weights: ReadonlyMap<string, WeightValues>): Raw {
+  const values = plan.parts.map((p) => weights.get(p.name)!);
+  const data = values.every((v) => v instanceof HalfValues) ? values.map(rawOf) : values.map(float32Of);
   switch (plan.layout) {
     case 'copy':
       return data[0];
@@ -111,7 +117,7 @@ function toHf(c: ModelConfig, plan: TensorPlan, weights: ReadonlyMap<string, Flo
   }
 }
 
-function fromHf(c: ModelConfig, plan: TensorPlan, data: Float32Array): Float32Array[] {
+function fromHf(c: ModelConfig, plan: TensorPlan, data: Raw): Raw[] {
   const sizes = plan.parts.map((p) => product(p.shape));
   switch (plan.layout) {
     case 'copy':
@@ -129,9 +135,9 @@ function fromHf(c: ModelConfig, plan: TensorPlan, data: Float32Array): Float32Ar
  * Our weights of `c` as the family's Hugging Face tensors, in our parameter order. Checks
  * the weights against the config first (assertWeightsMatch).
  */
-export function weightsToHf(family: HfFamily, c: ModelConfig, weights: ReadonlyMap<string, Float32Array>): [string, TensorData][] {
+export function weightsToHf(family: HfFamily, c: ModelConfig, weights: ReadonlyMap<string, WeightValues>): [string, TensorData][] {
   assertWeightsMatch(c, weights, `config '${c.name}'`);
-  return tensorPlans(family, c).map((plan) => [plan.hfName, { shape: plan.hfShape, data: toHf(c, plan, weights) }]);
+  return tensorPlans(family, c).map((plan) => [plan.hfName, { shape: plan.hfShape, data: fromRaw(toHf(c, plan, weights)) }]);
 }
 
 /**
@@ -149,9 +155,10 @@ const patternRegex = (pattern: string) => new RegExp(`^${pattern.replace(/[.]/g,
  * Reads the family's Hugging Face tensors from `source` as our weights of `c`. Before
  * decoding anything, checks that every expected tensor is present with the shape the config
  * implies and that nothing unknown is there (dropped buffers and a tied head's copy are
- * skipped); throws one CheckpointError naming `where` with every problem.
+ * skipped); throws one CheckpointError naming `where` with every problem. 16-bit tensors
+ * stay 16-bit unless `options.dtype` is 'float32' (see TensorSource.readWeight).
  */
-export function weightsFromHf(family: HfFamily, c: ModelConfig, source: TensorSource, where: string): Map<string, Float32Array> {
+export function weightsFromHf(family: HfFamily, c: ModelConfig, source: TensorSource, where: string, options: ReadOptions = {}): Map<string, WeightValues> {
   const plans = tensorPlans(family, c);
   const byName = new Map(plans.map((p) => [p.hfName, p]));
   const ignored = Object.entries(family.names)
@@ -175,11 +182,12 @@ export function weightsFromHf(family: HfFamily, c: ModelConfig, source: TensorSo
   }
   const missing = plans.filter((p) => !seen.has(p));
   if (missing.length) issues.unshift(`missing ${missing.map((p) => `'${p.hfName}'`).join(', ')}`);
-  if (issues.length) throw new CheckpointError(`${where}: the tensors do not match config.json (${c.family}): ${issues.join('; ')}`, 'mismatch', where);
+  // oneLine: the stored names come from the file, and may hold line breaks.
+  if (issues.length) throw new CheckpointError(`${where}: the tensors do not match config.json (${c.family}): ${oneLine(issues.join('; '))}`, 'mismatch', where);
 
-  const weights = new Map<string, Float32Array>();
+  const weights = new Map<string, WeightValues>();
   for (const [plan, stored] of found) {
-    fromHf(c, plan, source.read(stored)).forEach((data, i) => weights.set(plan.parts[i].name, data));
+    fromHf(c, plan, rawOf(source.readWeight(stored, options))).forEach((data, i) => weights.set(plan.parts[i].name, fromRaw(data)));
   }
   assertWeightsMatch(c, weights, where);
   return weights;

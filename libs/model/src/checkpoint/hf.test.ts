@@ -7,7 +7,7 @@ import { presetConfig } from '../families';
 import { initWeights, weightFeeds } from '../init';
 import { buildModelGraph } from '../model-graph';
 import { paramSpecs } from '../params';
-import { Checkpoint } from './checkpoint';
+import { Checkpoint, halfParamsOf, WeightValues } from './checkpoint';
 import { loadCheckpoint, saveHfCheckpoint } from './hf';
 import { hfTensorShapes } from './hf-tensors';
 import { loadLlama2c } from './llama2c';
@@ -31,8 +31,8 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Logits [n, V] of one sequence, computed in `dtype`. */
-async function logits(c: ModelConfig, weights: ReadonlyMap<string, Float32Array>, ids: number[], dtype: 'float32' | 'float64'): Promise<ArrayLike<number>> {
-  const m = buildModelGraph(c, { dtype });
+async function logits(c: ModelConfig, weights: ReadonlyMap<string, WeightValues>, ids: number[], dtype: 'float32' | 'float64'): Promise<ArrayLike<number>> {
+  const m = buildModelGraph(c, { dtype, halfParams: halfParamsOf(weights) });
   m.graph.output({ logits: m.logits });
   const out = await (await (dtype === 'float64' ? runtime64 : runtime).compile(m.graph)).run({ tokens: Tensor.from('int64', [1, ids.length], ids), ...weightFeeds(m, weights) });
   return out.logits.data as Float32Array | Float64Array;
@@ -49,7 +49,7 @@ async function maxLogitDiff(a: Checkpoint, b: Checkpoint, sequences: number[][],
 }
 
 /** initWeights with a large std, then noise on norms and biases too, so no layout mistake can hide behind ones and zeros. */
-function randomCheckpoint(input: ModelConfigInput, seed: number): Checkpoint {
+function randomCheckpoint(input: ModelConfigInput, seed: number): { config: ModelConfig; weights: Map<string, Float32Array> } {
   const config = resolveConfig(input);
   const rng = new Rng(seed);
   const weights = initWeights(config, rng, 0.3);

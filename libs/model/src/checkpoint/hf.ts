@@ -12,7 +12,7 @@ import { configFromHf, configToHf, hfFamily } from './hf-config';
 import { weightsFromHf, weightsToHf } from './hf-tensors';
 import { loadLlama2c } from './llama2c';
 import { toHalfRope } from './rope-layout';
-import { openSafetensors, TensorSource, writeSafetensors } from './safetensors';
+import { openSafetensors, ReadOptions, TensorSource, writeSafetensors } from './safetensors';
 import { openShardedSafetensors, SAFETENSORS_INDEX, writeShardedSafetensors } from './safetensors-sharded';
 
 const CONFIG = 'config.json';
@@ -20,16 +20,16 @@ const SAFETENSORS = 'model.safetensors';
 
 /**
  * Loads a checkpoint from `path`: a Hugging Face folder (see loadHfCheckpoint) or a
- * llama2.c `.bin` file (see loadLlama2c).
+ * llama2.c `.bin` file (see loadLlama2c, float32 always).
  */
-export function loadCheckpoint(path: string): Checkpoint {
+export function loadCheckpoint(path: string, options: ReadOptions = {}): Checkpoint {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(path);
   } catch {
     throw new CheckpointError(`${path}: no such file or folder; pass a Hugging Face checkpoint folder (config.json and model.safetensors) or a llama2.c .bin file`, 'not_found', path);
   }
-  if (stat.isDirectory()) return loadHfCheckpoint(path);
+  if (stat.isDirectory()) return loadHfCheckpoint(path, options);
   if (path.endsWith('.bin')) return loadLlama2c(path);
   const hint = path.endsWith('.safetensors') ? 'pass the folder that holds it: its config.json is needed too' : 'pass a Hugging Face checkpoint folder or a llama2.c .bin file';
   throw new CheckpointError(`${path}: not a checkpoint this loader reads; ${hint}`, 'bad_format', path);
@@ -52,8 +52,10 @@ function openWeights(folder: string): TensorSource {
  * Loads a Hugging Face checkpoint folder: config.json (model_type gpt2, gpt_neox, llama,
  * mistral or qwen2) and safetensors weights, single or sharded, F32, F16 or BF16. The
  * config is named after the folder; RoPE comes out as 'half', as Hugging Face computes it.
+ * Tensors are read one at a time, and 16-bit ones stay 16-bit unless `options.dtype` is
+ * 'float32' (see ReadOptions), so loading holds about the file's size.
  */
-export function loadHfCheckpoint(folder: string): Checkpoint {
+export function loadHfCheckpoint(folder: string, options: ReadOptions = {}): Checkpoint {
   if (!fs.existsSync(folder)) throw new CheckpointError(`${folder}: no such folder`, 'not_found', folder);
   const configPath = nodePath.join(folder, CONFIG);
   let text: string;
@@ -69,7 +71,7 @@ export function loadHfCheckpoint(folder: string): Checkpoint {
     throw new CheckpointError(`${configPath}: not valid JSON (${(e as Error).message})`, 'bad_format', configPath);
   }
   const config = configFromHf(json, nodePath.basename(nodePath.resolve(folder)), configPath);
-  const weights = weightsFromHf(hfFamily(config.family), config, openWeights(folder), folder);
+  const weights = weightsFromHf(hfFamily(config.family), config, openWeights(folder), folder, options);
   return { config, weights };
 }
 
@@ -99,8 +101,8 @@ export interface SaveHfOptions {
 const GENERATION_CONFIG = 'generation_config.json';
 
 /**
- * Saves `checkpoint` as a Hugging Face folder (created if needed): model.safetensors (F32)
- * or shards with an index, then config.json (and generation_config.json with
+ * Saves `checkpoint` as a Hugging Face folder (created if needed): model.safetensors (F32,
+ * and F16 for weights kept in 16 bits) or shards with an index, then config.json (and generation_config.json with
  * `specialTokens`), each written atomically. Interleaved RoPE is
  * converted to rotate-half first (see toHalfRope), so transformers computes the same
  * logits. Everything is validated before anything is written. Removes a stale single file

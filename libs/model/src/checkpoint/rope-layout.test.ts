@@ -1,5 +1,5 @@
 import { resolveConfig } from '../config';
-import { Checkpoint } from './checkpoint';
+import { Checkpoint, float32Of } from './checkpoint';
 import { interleavedToHalfOrder, toHalfRope, toInterleavedRope } from './rope-layout';
 
 describe('interleaved to rotate-half RoPE', () => {
@@ -22,8 +22,8 @@ describe('interleaved to rotate-half RoPE', () => {
     ]);
     const converted = toHalfRope({ config, weights } as Checkpoint);
     expect(converted.config.ropeLayout).toBe('half');
-    expect(Array.from(converted.weights.get('layers.0.attn.q.weight')!.subarray(8, 16))).toEqual([8, 10, 9, 11, 12, 14, 13, 15]);
-    expect(Array.from(converted.weights.get('layers.0.attn.k.bias')!)).toEqual([0, 2, 1, 3]);
+    expect(Array.from(float32Of(converted.weights.get('layers.0.attn.q.weight')!).subarray(8, 16))).toEqual([8, 10, 9, 11, 12, 14, 13, 15]);
+    expect(Array.from(float32Of(converted.weights.get('layers.0.attn.k.bias')!))).toEqual([0, 2, 1, 3]);
     expect(converted.weights.get('layers.0.attn.v.weight')).toBe(weights.get('layers.0.attn.v.weight'));
     const half = { config: { ...config, ropeLayout: 'half' as const }, weights };
     expect(toHalfRope(half)).toBe(half);

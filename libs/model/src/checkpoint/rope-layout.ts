@@ -9,7 +9,7 @@
  */
 import { rotaryDims } from '../config';
 import { paramSpecs } from '../params';
-import { Checkpoint } from './checkpoint';
+import { Checkpoint, emptyLike, fromRaw, rawOf } from './checkpoint';
 
 /**
  * The new order of one head's features: slot j takes old feature order[j]. For r rotated
@@ -26,8 +26,8 @@ export function interleavedToHalfOrder(headSize: number, rotary: number): number
 }
 
 /** Reorders the last axis of `data` (rows of `width`) within each block of `order.length`. */
-function permuteLastAxis(data: Float32Array, width: number, order: readonly number[]): Float32Array {
-  const out = new Float32Array(data.length);
+function permuteLastAxis<A extends Float32Array | Uint16Array>(data: A, width: number, order: readonly number[]): A {
+  const out = emptyLike(data, data.length);
   const hs = order.length;
   for (let row = 0; row < data.length; row += width) {
     for (let head = 0; head < width; head += hs) {
@@ -69,7 +69,7 @@ function permuteQueriesAndKeys(checkpoint: Checkpoint, order: readonly number[],
     const data = weights.get(spec.name);
     if (!data || !/\.attn\.[qk]\.(weight|bias)$/.test(spec.name)) continue;
     // [in, out] weights and [out] biases both have the output features last.
-    weights.set(spec.name, permuteLastAxis(data, spec.shape[spec.shape.length - 1], order));
+    weights.set(spec.name, fromRaw(permuteLastAxis(rawOf(data), spec.shape[spec.shape.length - 1], order)));
   }
   return { config: { ...c, ropeLayout: layout }, weights };
 }

@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { CheckpointError } from './checkpoint';
+import { oneLine, preview } from '@carve/errors';
+import { CheckpointError, rawOf } from './checkpoint';
 import { writeJsonAtomic } from './atomic-write';
 import { openSafetensors, SafetensorsFile, TensorData, TensorSource, writeSafetensors } from './safetensors';
 
@@ -23,7 +24,7 @@ export function openShardedSafetensors(indexPath: string): TensorSource {
     index = JSON.parse(fs.readFileSync(indexPath, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CheckpointError(`${indexPath}: cannot read the safetensors index (${code ?? (e as Error).message})`, code ? 'not_found' : 'bad_format', indexPath);
+    throw new CheckpointError(`${indexPath}: cannot read the safetensors index (${code ?? oneLine((e as Error).message)})`, code ? 'not_found' : 'bad_format', indexPath);
   }
   const weightMap = (index as { weight_map?: unknown } | null)?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) {
@@ -34,13 +35,13 @@ export function openShardedSafetensors(indexPath: string): TensorSource {
   const fileOf = new Map<string, SafetensorsFile>();
   const issues: string[] = [];
   for (const [name, file] of Object.entries(weightMap as Record<string, unknown>)) {
-    if (typeof file !== 'string' || file !== nodePath.basename(file)) {
-      issues.push(`tensor '${name}' maps to ${JSON.stringify(file)}, not a file name in the index's folder`);
+    if (typeof file !== 'string' || file === '' || file === '.' || file === '..' || file !== nodePath.basename(file)) {
+      issues.push(`tensor '${oneLine(name)}' maps to ${preview(file)}, not a file name in the index's folder`);
       continue;
     }
     let shard = shards.get(file);
     if (!shard) shards.set(file, (shard = openSafetensors(nodePath.join(folder, file))));
-    if (!shard.entry(name)) issues.push(`tensor '${name}' is not in its shard ${file}`);
+    if (!shard.entry(name)) issues.push(`tensor '${oneLine(name)}' is not in its shard ${oneLine(file)}`);
     else fileOf.set(name, shard);
   }
   if (issues.length) throw new CheckpointError(`${indexPath}: inconsistent safetensors index: ${issues.join('; ')}`, 'bad_format', indexPath);
@@ -53,6 +54,7 @@ export function openShardedSafetensors(indexPath: string): TensorSource {
     names: [...fileOf.keys()],
     entry: (name) => fileOf.get(name)?.entry(name),
     read: (name) => shardOf(name).read(name),
+    readWeight: (name, options) => shardOf(name).readWeight(name, options),
     fileOf: (name) => shardOf(name).path,
   };
 }
@@ -69,7 +71,7 @@ export function writeShardedSafetensors(folder: string, tensors: Iterable<[strin
   let bytes = Infinity;
   let totalSize = 0;
   for (const item of tensors) {
-    const size = 4 * item[1].data.length;
+    const size = rawOf(item[1].data).byteLength;
     if (bytes + size > maxShardBytes) {
       groups.push([]);
       bytes = 0;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { CheckpointError } from './checkpoint';
-import { halfToFloat, openSafetensors, TensorData, writeSafetensors } from './safetensors';
+import { openSafetensors, TensorData, writeSafetensors } from './safetensors';
 import { openShardedSafetensors, SAFETENSORS_INDEX, writeShardedSafetensors } from './safetensors-sharded';
 
 let dir: string;
@@ -70,7 +70,6 @@ describe('safetensors', () => {
     const tiny = openSafetensors(rawFile('tiny.safetensors', { t: { dtype: 'BF16', shape: [1], data_offsets: [0, 2] } }, u16(0x0001)));
     expect(new Uint32Array(tiny.read('t').buffer)[0]).toBe(0x00010000); // 2^-133
     expect(Array.from(file.read('f'))).toEqual([2.5, -7]);
-    expect(halfToFloat(0x7e00)).toBeNaN();
   });
 
   it('writes and reads a sharded checkpoint through its index', () => {

@@ -8,7 +8,8 @@
  * allow (multi-GB checkpoints) and tensors that are dropped are never decoded.
  */
 import * as fs from 'node:fs';
-import { CheckpointError } from './checkpoint';
+import { bfloat16ToHalf, fromBfloat16, fromHalf } from '@carve/engine';
+import { CheckpointError, HalfValues, rawOf, WeightValues } from './checkpoint';
 import { writeAll, writeFileAtomic } from './atomic-write';
 
 /** Bytes per element of every dtype the format defines; only F32, F16 and BF16 decode. */
@@ -24,10 +25,20 @@ export interface SafetensorsEntry {
   offsets: [number, number];
 }
 
-/** A float32 tensor to write. */
+/** A tensor to write: float32 values (F32) or 16-bit ones (F16). */
 export interface TensorData {
   shape: number[];
-  data: Float32Array;
+  data: WeightValues;
+}
+
+export interface ReadOptions {
+  /**
+   * 'auto' keeps 16-bit tensors in 16 bits (HalfValues): F16 as stored, BF16 converted to
+   * half, which is exact in half's normal range (|x| ≥ 2^-14) and off by at most 2^-25
+   * below it; a BF16 tensor with a value beyond half's range (65504) is read as float32
+   * instead. 'float32' decodes everything to float32. @default 'auto'
+   */
+  dtype?: 'auto' | 'float32';
 }
 
 /** Tensors by name that can be read one at a time: one file or a sharded folder. */
@@ -38,6 +49,8 @@ export interface TensorSource {
   entry(name: string): SafetensorsEntry | undefined;
   /** `name`'s values decoded to float32; throws naming the file and tensor when it cannot. */
   read(name: string): Float32Array;
+  /** `name`'s values, 16-bit ones kept in 16 bits as `options` say; throws as read does. */
+  readWeight(name: string, options?: ReadOptions): WeightValues;
   /** Where `name` lives, for messages. */
   fileOf(name: string): string;
 }
@@ -141,51 +154,43 @@ function makeFile(path: string, dataStart: number, entries: Map<string, Safetens
     names: [...entries.keys()],
     entry: (name) => entries.get(name),
     fileOf: () => path,
-    read(name) {
-      const e = entries.get(name);
-      if (!e) return fail(path, `no tensor '${name}'`);
-      if (!DECODABLE.includes(e.dtype)) fail(path, `tensor '${name}' has dtype ${e.dtype}; only ${DECODABLE.join(', ')} can be read as float32`);
-      const [begin, end] = e.offsets;
-      const bytes = new Uint8Array(end - begin);
-      const fd = fs.openSync(path, 'r');
-      try {
-        const got = fs.readSync(fd, bytes, 0, bytes.length, dataStart + begin);
-        if (got !== bytes.length) fail(path, `tensor '${name}': read ${got} of ${bytes.length} bytes; the file changed or is truncated`, 'truncated');
-      } finally {
-        fs.closeSync(fd);
-      }
-      return decode(e.dtype, bytes);
+    read: (name) => decode(...readBytes(name)),
+    readWeight(name, options = {}) {
+      const [dtype, bytes] = readBytes(name);
+      if (options.dtype === 'float32' || dtype === 'F32') return decode(dtype, bytes);
+      const halves = new Uint16Array(bytes.buffer, 0, bytes.length / 2);
+      if (dtype === 'F16') return new HalfValues(halves);
+      const half = bfloat16ToHalf(halves);
+      return half.overflowed ? fromBfloat16(halves) : new HalfValues(half.bits);
     },
   };
+
+  function readBytes(name: string): [string, Uint8Array] {
+    const e = entries.get(name);
+    if (!e) return fail(path, `no tensor '${name}'`);
+    if (!DECODABLE.includes(e.dtype)) fail(path, `tensor '${name}' has dtype ${e.dtype}; only ${DECODABLE.join(', ')} can be read as float32`);
+    const [begin, end] = e.offsets;
+    const bytes = new Uint8Array(end - begin);
+    const fd = fs.openSync(path, 'r');
+    try {
+      const got = fs.readSync(fd, bytes, 0, bytes.length, dataStart + begin);
+      if (got !== bytes.length) fail(path, `tensor '${name}': read ${got} of ${bytes.length} bytes; the file changed or is truncated`, 'truncated');
+    } finally {
+      fs.closeSync(fd);
+    }
+    return [e.dtype, bytes];
+  }
 }
 
 /** Little-endian bytes (an aligned copy) to float32; Node runs little-endian everywhere it is supported. */
 function decode(dtype: string, bytes: Uint8Array): Float32Array {
   if (dtype === 'F32') return new Float32Array(bytes.buffer, 0, bytes.length / 4);
   const halves = new Uint16Array(bytes.buffer, 0, bytes.length / 2);
-  const out = new Float32Array(halves.length);
-  if (dtype === 'BF16') {
-    // bfloat16 is the top half of a float32.
-    const bits = new Uint32Array(out.buffer);
-    for (let i = 0; i < halves.length; i++) bits[i] = halves[i] << 16;
-  } else {
-    for (let i = 0; i < halves.length; i++) out[i] = halfToFloat(halves[i]);
-  }
-  return out;
-}
-
-/** IEEE 754 binary16 bits to a number. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24; // zero and subnormals
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+  return dtype === 'BF16' ? fromBfloat16(halves) : fromHalf(halves);
 }
 
 /**
- * Writes float32 tensors (F32, in the given order) atomically. The header is padded with
+ * Writes tensors (in the given order: float32 as F32, 16-bit as F16) atomically. The header is padded with
  * spaces to a multiple of 8 bytes so the data starts aligned. `metadata` defaults to
  * `{ format: 'pt' }`, which Hugging Face transformers requires to load the file.
  */
@@ -198,8 +203,9 @@ export function writeSafetensors(path: string, tensors: Iterable<[string, Tensor
     const size = t.shape.reduce((a, b) => a * b, 1);
     if (name === '__metadata__') problems.push(`'__metadata__' cannot be a tensor name`);
     else if (t.data.length !== size) problems.push(`tensor '${name}' has ${t.data.length} values for shape [${t.shape.join(', ')}] (${size})`);
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * t.data.length] };
-    offset += 4 * t.data.length;
+    const bytes = rawOf(t.data).byteLength;
+    header[name] = { dtype: t.data instanceof HalfValues ? 'F16' : 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
   }
   if (problems.length) fail(path, `cannot write: ${problems.join('; ')}`, 'mismatch');
   let json = JSON.stringify(header);
@@ -209,6 +215,9 @@ export function writeSafetensors(path: string, tensors: Iterable<[string, Tensor
   writeFileAtomic(path, (fd) => {
     writeAll(fd, length);
     writeAll(fd, Buffer.from(json, 'utf8'));
-    for (const [, t] of list) writeAll(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    for (const [, t] of list) {
+      const a = rawOf(t.data);
+      writeAll(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    }
   });
 }

@@ -12,7 +12,7 @@ import * as nodePath from 'node:path';
 import { BaselineContext, PrunedModel, PruningBaseline } from '@carve/baselines';
 import { Runtime } from '@carve/engine';
 import { CalibrationSet } from '@carve/importance';
-import { Checkpoint, countParams, extractSubNetwork, LoraConfig, SubNetwork, writeJsonAtomic } from '@carve/model';
+import { Checkpoint, countParams, extractSubNetwork, LoraConfig, rawOf, SubNetwork, writeJsonAtomic } from '@carve/model';
 import { DataLoader, fineTune, TrainingData } from '@carve/trainer';
 import { CheckpointEvaluationOptions, evaluateCheckpoint, ModelEvaluation } from '../evaluate';
 
@@ -167,8 +167,8 @@ function checkpointDigest(checkpoint: Checkpoint): string {
   const { name: _name, ...shape } = checkpoint.config;
   const hash = createHash('sha256').update(JSON.stringify(shape));
   for (const name of [...checkpoint.weights.keys()].sort()) {
-    const w = checkpoint.weights.get(name)!;
-    hash.update(name).update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
+    const w = rawOf(checkpoint.weights.get(name)!);
+    hash.update(w instanceof Uint16Array ? `${name}:f16` : name).update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
   }
   return hash.digest('hex');
 }

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Device, resolveDevice, Runtime } from '@carve/engine';
-import { countParams, initLora, LoraConfig } from '@carve/model';
+import { countParams, float32Weights, initLora, LoraConfig } from '@carve/model';
 import { PluginRegistry } from '@carve/registry';
 import { StepMetrics, SuperNetworkStep, SuperNetworkTrainer } from '@carve/trainer';
 import { loadRunData } from './data';
@@ -87,9 +87,12 @@ const ARENA_MAX_PARAMS = 20_000_000;
 export async function trainSuperNetwork(options: TrainStepOptions, folder: string, hooks: TrainHooks = {}): Promise<TrainStepResult> {
   const { registry, previous } = options;
   const label = options.label ?? plainLabel;
-  const { model, space, layerOrderFrom } = options.modelAndSpace ?? loadModelAndSpace(options.settings, registry, label);
-  const config = model.config;
+  const loaded = options.modelAndSpace ?? loadModelAndSpace(options.settings, registry, label);
+  const { space, layerOrderFrom } = loaded;
+  const config = loaded.model.config;
   const s = resolveTrainDefaults(options.settings, config.blockSize);
+  // Training every weight updates them in place, in float32; LoRA keeps a 16-bit base as it is.
+  const model = s.full ? { config, weights: float32Weights(loaded.model.weights) } : loaded.model;
   const { data, loader } = loadRunData(s, config, label, previous);
   const { sampler, samplerRng, strategy, evaluated } = await createRunNetworks(s, model, space, registry);
   const loraConfig: LoraConfig | undefined = s.full ? undefined : { rank: s.loraRank, alpha: s.loraAlpha, dropout: s.loraDropout, targets: s.loraTargets };
