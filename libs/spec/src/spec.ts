@@ -89,6 +89,8 @@ export const runSpecSchema = z
         /** Train every weight instead of LoRA adapters. */
         full: z.boolean().default(false),
         threads: z.number().int().positive().default(1),
+        /** Peak resident memory of the train stage, MB: micro-batches chosen to fit, and a cap (see carve train --memory-budget-mb in docs/cli.md). @default none */
+        memoryBudgetMb: z.number().int().positive().optional(),
       })
       .strict()
       .default({ strategy: { name: 'sandwich-kd', options: {} }, steps: 200, batchSize: 8, lr: 3e-3, lora: { rank: 8, alpha: 16, dropout: 0 }, full: false, threads: 1 }),

@@ -25,6 +25,14 @@ export interface StepSetup {
   ignoreIndex?: number;
   /** Draws the LoRA dropout masks (when the LoRA dropout is above 0); checkpointed by the trainer. */
   dropoutRng?: Rng;
+  /**
+   * Rows per run: a larger batch runs in chunks of at most this many rows, each chunk's
+   * gradients weighted by its share of the rows, so the step's gradient is the batch's (as
+   * gradient accumulation gives it: exactly, but for float rounding, when every row counts
+   * the same number of tokens) while a run holds the activations of one chunk only.
+   * @default the whole batch in one run
+   */
+  microBatch?: number;
 }
 
 export interface Batch {
@@ -47,12 +55,20 @@ interface Compiled {
   masks: [string, number][];
 }
 
+/** Rows [start, start + count) of a [B, T] tensor (fewer at the end). */
+function rowSlice(t: Tensor, start: number, count: number): Tensor {
+  const [B, T] = t.shape;
+  const end = Math.min(B, start + count);
+  return new Tensor(t.dtype, [end - start, T], t.data.subarray(start * T, end * T) as never);
+}
+
 export class SuperNetworkStep {
   private readonly graphs = new Map<string, Promise<Compiled>>();
 
   private readonly trained: Map<string, Float32Array>;
 
   constructor(readonly setup: StepSetup) {
+    if (setup.microBatch !== undefined && !(Number.isInteger(setup.microBatch) && setup.microBatch >= 1)) throw new Error(`microBatch must be a positive integer, got ${setup.microBatch}`);
     if (setup.trainable === 'lora') this.trained = setup.lora!.adapters;
     else {
       const half = [...halfParamsOf(setup.weights)];
@@ -71,6 +87,23 @@ export class SuperNetworkStep {
    * (created as zeros for each trainable parameter on first use). Returns each network's losses.
    */
   async accumulate(plan: readonly PlannedNetwork[], batch: Batch, grads: Map<string, Float32Array>, scale: number): Promise<NetworkResult[]> {
+    const rows = batch.tokens.shape[0];
+    const chunk = this.setup.microBatch ?? rows;
+    if (chunk >= rows) return this.accumulateRows(plan, batch, grads, scale);
+    const totals: NetworkResult[] = plan.map(() => ({ loss: 0, ce: 0 }));
+    for (let start = 0; start < rows; start += chunk) {
+      const share = (Math.min(rows, start + chunk) - start) / rows;
+      const part = await this.accumulateRows(plan, { tokens: rowSlice(batch.tokens, start, chunk), targets: rowSlice(batch.targets, start, chunk) }, grads, scale * share);
+      part.forEach((r, i) => {
+        totals[i].loss += share * r.loss;
+        totals[i].ce += share * r.ce;
+        if (r.kd !== undefined) totals[i].kd = (totals[i].kd ?? 0) + share * r.kd;
+      });
+    }
+    return totals;
+  }
+
+  private async accumulateRows(plan: readonly PlannedNetwork[], batch: Batch, grads: Map<string, Float32Array>, scale: number): Promise<NetworkResult[]> {
     const needsTeacher = plan.some((p) => p.distillation);
     const teacherIndex = plan.findIndex((p) => !p.subNetwork);
     if (needsTeacher && teacherIndex < 0) throw new Error('a plan with distillation needs the full network as its teacher');

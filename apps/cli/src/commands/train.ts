@@ -65,6 +65,7 @@ export function trainCommand(io: CliIO): Command {
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 100; one is always written at the end)')
     .option('--seed <n>', 'seed of the data split and order, the adapters, the sampler and dropout (default 0)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default 1)')
+    .option('--memory-budget-mb <mb>', 'peak memory of the run: the batch runs in the largest micro-batches measured to fit, and a step over it stops the run (default none)')
     .addOption(new Option('--device <name>', 'where ONNX Runtime runs: auto (CUDA where it works, else the CPU) | cpu | cuda; a resumed run may change it').choices(DEVICES).default('cpu'))
     .option('--config <file>', 'settings as a JSON object keyed by the options\' camelCase names; options given here win')
     .requiredOption('--out <dir>', 'the run folder to create: run.json, metrics.jsonl, checkpoints/, adapters.safetensors')
@@ -113,7 +114,11 @@ async function runTraining(io: CliIO, args: TrainArgs, registry: PluginRegistry,
       createFolder: (out, write) => writeFolderAtomically(out, args.force === true, write),
     },
     args.out,
-    { stopAfter: args.stopAfter, onStep: (m, loss) => progress(m.step, `loss ${loss.toFixed(4)}`) },
+    {
+      stopAfter: args.stopAfter,
+      onStep: (m, loss) => progress(m.step, `loss ${loss.toFixed(4)}`),
+      onMemory: (c) => io.stderr(`memory budget ${settings.memoryBudgetMb} MB: micro-batches of ${c.microBatch} of ${settings.batchSize} rows (measured ${Math.round(c.oneRowMb)} MB with one row, +${Math.round(c.perRowMb)} MB a row; predicted peak ${Math.round(c.predictedMb)} MB)\n`),
+    },
   );
   progress.finish();
   const { folder, steps, of, complete, trainLoss, validation, adapters } = result;

@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 
 const NUMERIC: readonly TrainSettingName[] = [
   'loraRank', 'loraAlpha', 'loraDropout', 'steps', 'batchSize', 'seqLen', 'accumulation', 'lr', 'warmup', 'minLr', 'weightDecay', 'clip',
-  'validationFraction', 'evalEvery', 'checkpointEvery', 'seed', 'threads',
+  'validationFraction', 'evalEvery', 'checkpointEvery', 'seed', 'threads', 'memoryBudgetMb',
 ];
 const JSON_OPTIONS: readonly TrainSettingName[] = ['strategyOptions', 'samplerOptions', 'spaceOptions'];
 

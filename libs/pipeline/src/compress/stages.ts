@@ -114,6 +114,7 @@ function trainStageSettings(c: CompressContext): TrainSettings {
     full: t.full, loraRank: t.lora.rank, loraAlpha: t.lora.alpha, loraDropout: t.lora.dropout, ...(t.lora.targets ? { loraTargets: t.lora.targets } : {}),
     steps: t.steps, batchSize: t.batchSize, seqLen: t.seqLen, lr: t.lr, validationFraction: c.spec.data.validationFraction,
     evalEvery: Math.max(1, Math.ceil(t.steps / 4)), checkpointEvery: Math.max(1, Math.ceil(t.steps / 10)), seed: c.spec.seed, threads: t.threads,
+    memoryBudgetMb: t.memoryBudgetMb,
   });
 }
 

@@ -7,6 +7,7 @@
 import { countParams, LoraConfig, loraParamSpecs, ModelConfig, paramSpecs, SubNetwork } from '@carve/model';
 import { SearchSpace } from '@carve/search-space';
 import { TrainingDataRecord } from '@carve/trainer';
+import { MicroBatchChoice } from './memory';
 import { writeAdapters } from './run-folder';
 import { ResolvedTrainSettings } from './settings';
 import { packageVersions } from '../../versions';
@@ -25,6 +26,8 @@ export interface TrainRunRecordParts {
   space: SearchSpace;
   layerOrderFrom?: string;
   evaluated: Record<string, SubNetwork>;
+  /** With a memory budget: the micro-batch chosen and the peaks it came from. */
+  memory?: MicroBatchChoice;
 }
 
 /** The content of run.json. */
@@ -39,6 +42,7 @@ export function trainRunRecord(p: TrainRunRecordParts): Record<string, unknown> 
     data: p.data,
     space: { name: p.space.name, options: s.spaceOptions, layerOrder: p.space.layerOrder, ...(p.layerOrderFrom ? { layerOrderFrom: p.layerOrderFrom } : {}), size: p.space.size().toString() },
     evaluation: Object.fromEntries(Object.entries(p.evaluated).map(([name, n]) => [name, { params: countParams(p.config, n), subNetwork: n }])),
+    ...(p.memory ? { memory: { budgetMb: s.memoryBudgetMb, ...p.memory } } : {}),
     started: new Date().toISOString(),
   };
 }

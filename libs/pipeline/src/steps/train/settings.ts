@@ -60,6 +60,12 @@ export const trainSettingsSchema = z.strictObject({
   seed: int(0).default(0),
   /** ONNX Runtime intra-op threads: how fast, not what; a resumed run may change it. */
   threads: int(1).default(1),
+  /**
+   * Peak resident memory the stage may use, MB: the batch then runs in micro-batches of the
+   * most rows measured to fit (the gradient stays the batch's), and a step that still peaks
+   * above it stops the run at its last checkpoint. A resumed run may change it.
+   */
+  memoryBudgetMb: int(1).optional(),
 });
 
 export type TrainSettings = z.output<typeof trainSettingsSchema>;
@@ -77,7 +83,7 @@ export type SettingLabel = (name: string) => string;
 export const plainLabel: SettingLabel = (name) => name;
 
 /** Settings that change how fast a run goes but not its result. */
-const RUNTIME_SETTINGS: readonly TrainSettingName[] = ['threads'];
+const RUNTIME_SETTINGS: readonly TrainSettingName[] = ['threads', 'memoryBudgetMb'];
 
 /** Samplers that list fixed points: training draws each step's networks from them. */
 export const GRID_SAMPLERS: readonly string[] = ['grid', 'param-grid', 'calibrated'];

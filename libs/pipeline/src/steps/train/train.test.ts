@@ -57,6 +57,22 @@ test('a run stopped by the hooks continues from its checkpoint to the end, repor
   expect(Object.keys(JSON.parse(fs.readFileSync(path.join(folder, 'run.json'), 'utf8')).carve)).toContain('@carve/pipeline');
 });
 
+test('a memory budget picks the micro-batch from measured peaks, and one too small for a row fails before the run folder is made', async () => {
+  const modelAndSpace = loadModelAndSpace(settings, registry);
+  const choices: { microBatch: number; oneRowMb: number; perRowMb: number; predictedMb: number }[] = [];
+  const roomy = await trainSuperNetwork({ settings: { ...settings, batchSize: 4, memoryBudgetMb: 100_000 }, registry, modelAndSpace }, at('budget-run'), { onMemory: (c) => choices.push(c) });
+  expect(roomy).toMatchObject({ steps: 4, complete: true });
+  expect(choices).toHaveLength(1);
+  expect(choices[0].microBatch).toBe(4);
+  expect(choices[0].oneRowMb).toBeGreaterThan(30); // Node and ONNX Runtime at the least
+  expect(choices[0].predictedMb).toBeGreaterThanOrEqual(choices[0].oneRowMb);
+  expect(JSON.parse(fs.readFileSync(at('budget-run/run.json'), 'utf8')).memory).toEqual({ budgetMb: 100_000, ...choices[0] });
+
+  const tight = trainSuperNetwork({ settings: { ...settings, memoryBudgetMb: 1 }, registry, modelAndSpace, label: (n) => `training.${n}` }, at('budget-too-small'));
+  await expect(tight).rejects.toThrow(/^training\.memoryBudgetMb: 1 MB is less than a step on one row of 16 tokens takes \(about \d+ MB, the model included\); raise it, or shorten training\.seqLen$/);
+  expect(fs.existsSync(at('budget-too-small'))).toBe(false);
+});
+
 test("device 'cuda' where CUDA does not work fails before the run folder is made", async () => {
   const probe = await probeCuda();
   if (probe.available) return console.log('CUDA is available here: the unavailable-device case is not checked');

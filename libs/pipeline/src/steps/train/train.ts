@@ -7,12 +7,14 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { Device, resolveDevice, Runtime } from '@carve/engine';
+import { Device, resolveDevice, Rng, Runtime, Tensor } from '@carve/engine';
 import { countParams, float32Weights, initLora, LoraConfig } from '@carve/model';
 import { PluginRegistry } from '@carve/registry';
-import { StepMetrics, SuperNetworkStep, SuperNetworkTrainer } from '@carve/trainer';
+import { PlannedNetwork, StepMetrics, StepSetup, SuperNetworkStep, SuperNetworkTrainer } from '@carve/trainer';
 import { loadRunData } from './data';
+import { TrainError } from './errors';
 import { createEvaluator, ValidationLoss } from './evaluate';
+import { chooseMicroBatch, MicroBatchChoice, overBudget, RssSampler } from './memory';
 import { loadModelAndSpace, ModelAndSpace } from './model-space';
 import { createRunNetworks } from './networks';
 import { stream, STREAMS } from './random';
@@ -49,6 +51,8 @@ export interface TrainHooks {
   onStep?(metrics: StepMetrics, loss: number): void;
   /** After each validation of the evaluated networks. */
   onEval?(step: number, validation: Record<string, ValidationLoss>): void;
+  /** Once the memory budget's micro-batch is chosen (with `memoryBudgetMb` only). */
+  onMemory?(choice: MicroBatchChoice): void;
   /** Stop (with a checkpoint) once this many steps are done; a later call with `previous` continues. */
   stopAfter?: number;
 }
@@ -101,18 +105,30 @@ export async function trainSuperNetwork(options: TrainStepOptions, folder: strin
   const { executionProviders } = await resolveDevice(options.device ?? 'cpu');
   const runtime = new Runtime({ intraOpThreads: s.threads, executionProviders, memoryArena: countParams(config) < ARENA_MAX_PARAMS });
   const ignoreIndex = data.record.ignoreIndex;
-  const step = new SuperNetworkStep({ config, weights: model.weights, lora, trainable: s.full ? 'all' : 'lora', runtime, seqLen: s.seqLen, ignoreIndex, dropoutRng: stream(s.seed, STREAMS.dropout) });
+  const setup = { config, weights: model.weights, lora, trainable: s.full ? ('all' as const) : ('lora' as const), runtime, seqLen: s.seqLen, ignoreIndex };
+  const rss = s.memoryBudgetMb === undefined ? undefined : new RssSampler();
+  const memory = rss && (await budgetMicroBatch(s.memoryBudgetMb!, s.batchSize, setup, rss, label, hooks));
+  const microBatch = memory?.microBatch;
+  const step = new SuperNetworkStep({ ...setup, microBatch, dropoutRng: stream(s.seed, STREAMS.dropout) });
   let trainLoss: number | undefined;
   const trainer = new SuperNetworkTrainer({
     step, strategy, sampler, samplerRng, data: loader, batchSize: s.batchSize, accumulation: s.accumulation, steps: s.steps, warmupSteps: s.warmup,
     lr: s.lr, minLr: s.minLr, optimizer: { weightDecay: s.weightDecay }, clip: s.clip > 0 ? s.clip : undefined,
     onStep: (m) => {
+      if (rss) {
+        // The cap: a step that passed the budget stops the run, its last checkpoint kept.
+        const over = overBudget(rss.peakMb(), s.memoryBudgetMb!, m.step, { budget: label('memoryBudgetMb'), batchSize: label('batchSize'), seqLen: label('seqLen') });
+        if (over) throw new TrainError(over);
+        rss.reset();
+      }
       trainLoss = m.networks.reduce((a, n) => a + n.loss, 0) / m.networks.length;
       appendMetrics(folder, { type: 'train', step: m.step, lr: m.lr, loss: trainLoss, gradNorm: m.gradNorm, networks: m.networks });
       hooks.onStep?.(m, trainLoss);
     },
   });
-  const evaluator = createEvaluator({ model, lora, networks: evaluated, data: loader, batchSize: s.batchSize, ignoreIndex, runtime });
+  // Validation sums losses over tokens, so the micro-batch serves it as well, within the budget.
+  const evaluator = createEvaluator({ model, lora, networks: evaluated, data: loader, batchSize: microBatch ?? s.batchSize, ignoreIndex, runtime });
+  rss?.reset();
 
   const checkpoints = nodePath.join(folder, CHECKPOINTS);
   try {
@@ -122,7 +138,7 @@ export async function trainSuperNetwork(options: TrainStepOptions, folder: strin
       truncateMetrics(folder, trainer.stepsDone);
     } else {
       const trainableParameters = [...step.parameters.values()].reduce((n, a) => n + a.length, 0);
-      const record = trainRunRecord({ versions: options.versions ?? {}, settings: s, config, trainableParameters, data: data.record, space, layerOrderFrom, evaluated });
+      const record = trainRunRecord({ versions: options.versions ?? {}, settings: s, config, trainableParameters, data: data.record, space, layerOrderFrom, evaluated, memory });
       await (options.createFolder ?? createRunFolder)(folder, (temp) => {
         fs.writeFileSync(nodePath.join(temp, RUN_JSON), `${JSON.stringify(record, null, 2)}\n`);
         fs.writeFileSync(nodePath.join(temp, METRICS), '');
@@ -152,7 +168,32 @@ export async function trainSuperNetwork(options: TrainStepOptions, folder: strin
     await evaluator.dispose();
     await step.dispose();
     await runtime.dispose();
+    await rss?.stop();
   }
+}
+
+/**
+ * The micro-batch `budgetMb` allows: the step is run (in a throwaway copy, so no state or
+ * random stream of the run moves) on one row and on two of a plan that holds at least what
+ * any strategy's plan holds (the full network as teacher and as its own distilled student),
+ * and the largest divisor of the batch size predicted to fit is taken (see chooseMicroBatch).
+ */
+async function budgetMicroBatch(budgetMb: number, batchSize: number, setup: StepSetup, rss: RssSampler, label: SettingLabel, hooks: TrainHooks): Promise<MicroBatchChoice> {
+  const probe = new SuperNetworkStep({ ...setup, dropoutRng: new Rng(0) });
+  const plan: PlannedNetwork[] = [{ ceWeight: 1 }, { ceWeight: 0.5, distillation: { weight: 1, temperature: 1, kind: 'forward-kl' } }];
+  const tokens = (rows: number) => Tensor.zeros('int64', [rows, setup.seqLen]);
+  let choice: MicroBatchChoice | undefined;
+  try {
+    choice = await chooseMicroBatch(budgetMb, batchSize, (rows) => rss.during(() => probe.accumulate(plan, { tokens: tokens(rows), targets: tokens(rows) }, new Map(), 0)));
+  } finally {
+    await probe.dispose();
+  }
+  if (!choice) {
+    const oneRow = Math.round(rss.peakMb());
+    throw new TrainError(`${label('memoryBudgetMb')}: ${budgetMb} MB is less than a step on one row of ${setup.seqLen} tokens takes (about ${oneRow} MB, the model included); raise it, or shorten ${label('seqLen')}`);
+  }
+  hooks.onMemory?.(choice);
+  return choice;
 }
 
 /** The next step after `done` that is a multiple of `every`. */
