@@ -111,14 +111,15 @@ export async function trainSuperNetwork(options: TrainStepOptions, folder: strin
   const microBatch = memory?.microBatch;
   const step = new SuperNetworkStep({ ...setup, microBatch, dropoutRng: stream(s.seed, STREAMS.dropout) });
   let trainLoss: number | undefined;
+  let overBudgetError: TrainError | undefined;
   const trainer = new SuperNetworkTrainer({
     step, strategy, sampler, samplerRng, data: loader, batchSize: s.batchSize, accumulation: s.accumulation, steps: s.steps, warmupSteps: s.warmup,
     lr: s.lr, minLr: s.minLr, optimizer: { weightDecay: s.weightDecay }, clip: s.clip > 0 ? s.clip : undefined,
     onStep: (m) => {
       if (rss) {
         // The cap: a step that passed the budget stops the run, its last checkpoint kept.
-        const over = overBudget(rss.peakMb(), s.memoryBudgetMb!, m.step, { budget: label('memoryBudgetMb'), batchSize: label('batchSize'), seqLen: label('seqLen') });
-        if (over) throw new TrainError(over);
+        const over = overBudget(rss.peakMb(), s.memoryBudgetMb!, m.step, { budget: label('memoryBudgetMb'), batchSize: label('batchSize'), seqLen: label('seqLen'), resume: label('resume') });
+        if (over) throw (overBudgetError = new TrainError(over));
         rss.reset();
       }
       trainLoss = m.networks.reduce((a, n) => a + n.loss, 0) / m.networks.length;
@@ -152,7 +153,13 @@ export async function trainSuperNetwork(options: TrainStepOptions, folder: strin
     const hasValidation = data.validation.rows > 0;
     while (trainer.stepsDone < end) {
       const done = trainer.stepsDone;
-      await trainer.run(Math.min(end, nextMultiple(done, s.evalEvery), nextMultiple(done, s.checkpointEvery)));
+      try {
+        await trainer.run(Math.min(end, nextMultiple(done, s.evalEvery), nextMultiple(done, s.checkpointEvery)));
+      } catch (e) {
+        // The step that passed the budget is complete: keep it, so that a resumed run goes on from there.
+        if (e === overBudgetError) trainer.save(checkpoints);
+        throw e;
+      }
       const now = trainer.stepsDone;
       if (hasValidation && (now % s.evalEvery === 0 || now === s.steps)) {
         validation = await evaluator.evaluate();
