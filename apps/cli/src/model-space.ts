@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { oneLine, preview } from '@carve/errors';
 import { Checkpoint, loadCheckpoint, ModelConfig, presetConfig, presetNames } from '@carve/model';
 import { PluginRegistry } from '@carve/registry';
 import { SearchSpace, SearchSpaceContext } from '@carve/search-space';
@@ -55,7 +56,7 @@ export function jsonOption(option: string, text: string | undefined): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CliError(`--${option}: not valid JSON (${(e as Error).message}): ${text}`);
+    throw new CliError(oneLine(`--${option}: not valid JSON (${(e as Error).message}): ${text}`));
   }
 }
 
@@ -89,15 +90,18 @@ export function resolveModelSpace(args: ModelSpaceArgs): ModelSpace {
   const model = args.checkpoint !== undefined ? loadCheckpoint(args.checkpoint) : undefined;
   const config = model?.config ?? presetConfig(args.preset!);
   const source = { name: config.name, ...(args.checkpoint !== undefined ? { checkpoint: args.checkpoint } : { preset: args.preset }) };
-  const { layerOrder, from } = readLayerOrder(args);
+  const { layerOrder, from } = readLayerOrder(args, config.nLayer);
   const spaceOptions = jsonOption('space-options', args.spaceOptions);
   const context: SearchSpaceContext = { config, layerOrder };
   const space = registry.create<SearchSpace>('search-space', args.space, spaceOptions, context);
   return { registry, config, model, source, space, spaceOptions: spaceOptions ?? {}, layerOrderFrom: from };
 }
 
-/** The layer order of --layer-order or --importance (checked by the space against the model). */
-function readLayerOrder(args: ModelSpaceArgs): { layerOrder?: number[]; from?: string } {
+/**
+ * The layer order of --layer-order (checked by the space against the model) or --importance
+ * (checked here against the model's `nLayer` layers, so that an error names the file).
+ */
+function readLayerOrder(args: ModelSpaceArgs, nLayer: number): { layerOrder?: number[]; from?: string } {
   if (args.layerOrder !== undefined) return { layerOrder: args.layerOrder.split(',').map((x) => Number(x.trim())), from: '--layer-order' };
   if (args.importance === undefined) return {};
   const file = importanceFile(args.importance);
@@ -105,10 +109,14 @@ function readLayerOrder(args: ModelSpaceArgs): { layerOrder?: number[]; from?: s
   try {
     layers = (JSON.parse(fs.readFileSync(file, 'utf8')) as { orders?: { layers?: unknown } }).orders?.layers;
   } catch (e) {
-    throw new CliError(`--importance ${file}: not valid JSON (${(e as Error).message})`);
+    throw new CliError(`--importance ${file}: not valid JSON (${oneLine((e as Error).message)})`);
   }
   if (!Array.isArray(layers) || !layers.every((l) => Number.isInteger(l))) {
     throw new CliError(`--importance ${file}: no "orders.layers" list of layer indices; give the importance.json that \`carve importance\` wrote`);
+  }
+  const each = new Set(layers);
+  if (layers.length !== nLayer || each.size !== nLayer || !layers.every((l: number) => l >= 0 && l < nLayer)) {
+    throw new CliError(`--importance ${file}: "orders.layers" ${preview(layers, 80)} is not an order of the model's ${nLayer} layers (each of 0..${nLayer - 1} once); give the importance.json written for this model`);
   }
   return { layerOrder: layers as number[], from: file };
 }

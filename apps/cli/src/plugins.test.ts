@@ -97,6 +97,18 @@ describe('the example plugin package through carve sample --plugin', () => {
     expect(stderr).toBe("carve: sampler 'fixed-depth' options: width: unknown option (options: depth); depth: must be >= 1 (got 0)\n");
   });
 
+  // Before names were checked, a path resolved like a package: `--plugin <folder>` (or a spec's
+  // `plugins`, or a cloud request's) required whatever that folder's package.json pointed at.
+  test('by its folder instead of its package name, it is refused and nothing of it is loaded', async () => {
+    const folder = path.join(REPO, 'tools', 'examples', 'plugin-example');
+    for (const given of [folder, `./${path.relative(process.cwd(), folder)}`]) {
+      const { code, stdout, stderr } = await carve('sample', '--preset', 'stories260K', '--plugin', given, '--sampler', 'fixed-depth');
+      expect([code, stdout]).toEqual([2, '']);
+      expect(stderr).toBe(`carve: plugin package ${JSON.stringify(given)}: is a path, not a package name: plugins are installed packages, named as in their package.json (install a local one with \`npm install ./my-plugin\`)\n`);
+    }
+    expect(() => createRegistry([folder], REPO)).toThrow('is a path, not a package name');
+  });
+
   test('without --plugin its names are unknown', async () => {
     const { code, stderr } = await carve('sample', '--preset', 'stories260K', '--sampler', 'fixed-depth');
     expect([code, stderr]).toEqual([2, 'carve: unknown sampler plugin "fixed-depth" (sampler plugins: calibrated, grid, param-grid, random, sandwich)\n']);

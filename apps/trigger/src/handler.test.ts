@@ -1,9 +1,11 @@
 import { BatchClient, SubmitJobCommand } from '@aws-sdk/client-batch';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { cloudRunId, jobNameFor, statusKey } from '@carve/cloud';
+import { cloudRunId, jobNameFor, MAX_REQUEST_BYTES, statusKey } from '@carve/cloud';
 import { parseRunSpec } from '@carve/spec';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { S3Event } from 'aws-lambda';
+import { HOSTILE_NAMES } from '../../../libs/names/src/testing/hostile-names';
+import { configFromEnv } from './config';
 import { createHandler } from './handler';
 import { memoryBucket } from './testing/memory-bucket';
 
@@ -105,8 +107,53 @@ test('an invalid spec is rejected with every problem and its path, and no job', 
 test('an oversized request is rejected from the size in the event, without reading it', async () => {
   const { bucket, batch, handler } = setup();
   const { records } = await handler(event('requests/huge.json', { size: 10 * 1024 * 1024 }));
-  expect(records[0]).toMatchObject({ outcome: 'rejected', reason: '(request): 10485760 bytes; a request is a run spec of at most 4096 bytes' });
+  expect(records[0]).toMatchObject({
+    outcome: 'rejected',
+    code: 'request_too_large',
+    reason: '(request): too large (413): 10485760 bytes, over the limit of 4096 bytes (CARVE_MAX_REQUEST_BYTES); a request is a run spec of a few kilobytes',
+  });
+  expect(bucket.json(statusKey(records[0].id!))).toMatchObject({ state: 'rejected', problems: [records[0].reason] });
   expect(bucket.mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  expect(batch.commandCalls(SubmitJobCommand)).toHaveLength(0);
+});
+
+test('a request larger than its event said (replaced since) is refused from the size S3 answers, before it is parsed', async () => {
+  const { batch, handler, put } = setup();
+  // Not a spec at all: had it been parsed, it would be rejected as invalid YAML, not as too large.
+  put('requests/swapped.yaml', `[${'x'.repeat(10 * 1024 * 1024)}`);
+  const { records } = await handler(event('requests/swapped.yaml', { size: 100 }));
+  expect(records[0]).toMatchObject({ outcome: 'rejected', code: 'request_too_large', reason: expect.stringMatching(/^\(request\): too large \(413\): 10485761 bytes, over the limit of 4096 bytes/) });
+  // Exactly the limit is allowed.
+  put('requests/limit.json', JSON.stringify({ ...spec, name: 'x'.repeat(4096 - JSON.stringify({ ...spec, name: '' }).length) }));
+  expect((await handler(event('requests/limit.json'))).records[0].outcome).toBe('submitted');
+  expect(batch.commandCalls(SubmitJobCommand)).toHaveLength(1);
+});
+
+test('the limit is MAX_REQUEST_BYTES, 256 KiB, unless CARVE_MAX_REQUEST_BYTES sets another', () => {
+  const env = { CARVE_S3_BUCKET: BUCKET, CARVE_JOB_QUEUE: 'q', CARVE_JOB_DEFINITION: 'd' };
+  expect(MAX_REQUEST_BYTES).toBe(256 * 1024);
+  expect(configFromEnv(env).maxRequestBytes).toBe(MAX_REQUEST_BYTES);
+  expect(configFromEnv({ ...env, CARVE_MAX_REQUEST_BYTES: '4096' }).maxRequestBytes).toBe(4096);
+});
+
+describe.each(HOSTILE_NAMES)('a request key with %s', (_what, name) => {
+  test('is rejected unread, with no job, and its status is written only under its rejected id', async () => {
+    const { bucket, batch, handler, put } = setup();
+    const key = `requests/${name}`;
+    put(key, spec);
+    const { records } = await handler(event(key));
+    expect(records[0]).toMatchObject({ outcome: 'rejected', code: 'invalid_request', id: expect.stringMatching(/^rejected-[0-9a-f]{16}$/), reason: expect.stringMatching(/^\(request key\): object key "requests\/.*" [^\n]*$/) });
+    expect(bucket.mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(batch.commandCalls(SubmitJobCommand)).toHaveLength(0);
+    expect([...bucket.objects.keys()].filter((k) => k !== key)).toEqual([statusKey(records[0].id!)]);
+  });
+});
+
+test('a key that is not URL-encoded as S3 sends keys is ignored, not thrown (a throw would make Lambda retry it)', async () => {
+  const { batch, handler } = setup();
+  const bad = event('requests/a.json');
+  bad.Records[0].s3.object.key = 'requests/%E0%A4%A.json';
+  expect((await handler(bad)).records[0]).toMatchObject({ outcome: 'ignored', key: 'requests/%E0%A4%A.json' });
   expect(batch.commandCalls(SubmitJobCommand)).toHaveLength(0);
 });
 

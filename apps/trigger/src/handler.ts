@@ -11,7 +11,8 @@
  */
 import { BatchClient, SubmitJobCommand } from '@aws-sdk/client-batch';
 import { S3Client } from '@aws-sdk/client-s3';
-import { FINAL_STATES, getObject, jobNameFor, JobParameters, readRequest, readStatus, rejectedRunId, REQUESTS_PREFIX, StatusRecord, tooLarge, writeStatus } from '@carve/cloud';
+import { FINAL_STATES, getObjectUpTo, jobNameFor, JobParameters, readRequest, readStatus, RequestReading, RequestRejection, rejectedRunId, REQUESTS_PREFIX, StatusRecord, tooLarge, writeStatus } from '@carve/cloud';
+import { nameRefusal } from '@carve/names';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { TriggerConfig } from './config';
 import { retryThrottled, RetryOptions } from './retry';
@@ -24,6 +25,8 @@ export interface RecordOutcome {
   jobId?: string;
   /** Why it was ignored, rejected, failed or a duplicate. */
   reason?: string;
+  /** Why a request was rejected: too large (as HTTP's 413 says it), or not a valid request. */
+  code?: RequestRejection;
 }
 
 export interface TriggerDependencies {
@@ -56,31 +59,50 @@ export function createHandler(deps: TriggerDependencies): (event: S3Event | S3Te
   };
 }
 
-/** The object key of an S3 event record: URL-encoded, with '+' for spaces. */
-export function eventKey(record: S3EventRecord): string {
-  return decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+/** The object key of an S3 event record: URL-encoded, with '+' for spaces; undefined when it is not encoded so (S3 never sends that). */
+export function eventKey(record: S3EventRecord): string | undefined {
+  try {
+    return decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The request of `record`, read and checked; undefined when it is gone. A key that is no object
+ * key (`requests/../runs/x/manifest.json`) is rejected unread, and so is an object over the size
+ * limit: judged first by the size in the event, then by the size GetObject answers and the bytes
+ * as they arrive, so that at most the limit is ever read and nothing larger is parsed.
+ */
+async function read(record: S3EventRecord, key: string, requestVersion: string | undefined, { config, s3 }: TriggerDependencies): Promise<RequestReading | undefined> {
+  // Rejected unread, under an id made from the key and its version (a repeated event gives the same one).
+  const unread = (problem: string, code: RequestRejection): RequestReading => ({ ok: false, id: rejectedRunId(Buffer.from(`${key}\n${requestVersion ?? ''}`)), problems: [problem], code });
+  const refusal = nameRefusal('object key', key);
+  if (refusal) return unread(`(request key): ${refusal}`, 'invalid_request');
+  const size = record.s3.object.size;
+  if (size > config.maxRequestBytes) return unread(tooLarge(size, config.maxRequestBytes), 'request_too_large');
+  const object = await getObjectUpTo(s3, config.bucket, key, config.maxRequestBytes);
+  if (object === undefined) return undefined;
+  if ('tooLarge' in object) return unread(tooLarge(object.size, config.maxRequestBytes), 'request_too_large');
+  return readRequest(object.bytes, key, config.bucket, config.maxRequestBytes);
 }
 
 async function handleRecord(record: S3EventRecord, deps: TriggerDependencies): Promise<RecordOutcome> {
   const { config, s3 } = deps;
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
   const key = eventKey(record);
+  if (key === undefined) return { key: record.s3.object.key, outcome: 'ignored', reason: 'the key is not URL-encoded as S3 encodes keys' };
   if (!record.eventName?.startsWith('ObjectCreated:')) return { key, outcome: 'ignored', reason: `event ${record.eventName}` };
   if (record.s3.bucket.name !== config.bucket) return { key, outcome: 'ignored', reason: `bucket ${record.s3.bucket.name} is not the catalog bucket ${config.bucket}` };
   if (!key.startsWith(REQUESTS_PREFIX)) return { key, outcome: 'ignored', reason: `not under ${REQUESTS_PREFIX}` };
   const requestVersion = record.s3.object.versionId ?? record.s3.object.sequencer;
   const base = { format: 1 as const, request: key, ...(requestVersion ? { requestVersion } : {}) };
 
-  // An oversized object is judged by the size the event gives, without reading it.
-  const size = record.s3.object.size;
-  const reading =
-    size > config.maxRequestBytes
-      ? { ok: false as const, id: rejectedRunId(Buffer.from(`${key}\n${requestVersion ?? ''}`)), problems: [tooLarge(size, config.maxRequestBytes)] }
-      : await getObject(s3, config.bucket, key).then((bytes) => bytes && readRequest(bytes, key, config.bucket, config.maxRequestBytes));
+  const reading = await read(record, key, requestVersion, deps);
   if (reading === undefined) return { key, outcome: 'ignored', reason: 'the request was removed before it could be read' };
   if (!reading.ok) {
     await writeStatus(s3, config.bucket, { ...base, id: reading.id, state: 'rejected', updated: now(), problems: reading.problems });
-    return { key, outcome: 'rejected', id: reading.id, reason: reading.problems.join('; ') };
+    return { key, outcome: 'rejected', id: reading.id, code: reading.code, reason: reading.problems.join('; ') };
   }
 
   const { id } = reading;

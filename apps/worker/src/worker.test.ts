@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { cloudRunId, cloudS3Client, putObject, readStatus, WORKER_EXIT } from '@carve/cloud';
 import { parseRunSpec } from '@carve/spec';
 import { S3Server, startS3Server } from '../../../libs/catalog/src/testing/s3-server';
+import { HOSTILE_NAMES } from '../../../libs/names/src/testing/hostile-names';
 import { runWorker } from './worker';
 
 const BUCKET = 'carve-worker';
@@ -56,4 +57,24 @@ test('without its bucket the worker stops at once; an unreachable bucket is a tr
   const unreachable = await work('requests/x.json', 'x', { CARVE_S3_BUCKET: BUCKET, CARVE_S3_ENDPOINT: 'http://127.0.0.1:1', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' });
   expect(unreachable.code).toBe(WORKER_EXIT.transient);
   expect(unreachable.lines.at(-1)).toMatch(/transient failure, to be retried/);
+});
+
+describe.each(HOSTILE_NAMES)('a job parameter with %s', (_what, name) => {
+  // A bucket where nothing listens: any request sent would end as a transient failure (75), not as a bad request.
+  const unreachable = { CARVE_S3_BUCKET: BUCKET, CARVE_S3_ENDPOINT: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' };
+
+  test('as --run or --request is a bad request, refused before anything is read or written', async () => {
+    const before = fs.readdirSync(tmp);
+    const run = await work('requests/a.json', name, unreachable);
+    expect(run).toEqual({ code: WORKER_EXIT.badRequest, lines: [expect.stringMatching(/^carve worker: --run: run id ".*" [^\n]*$/)] });
+    const request = await work(`requests/${name}`, 'cloud-0123456789abcdef', unreachable);
+    expect(request).toEqual({ code: WORKER_EXIT.badRequest, lines: [expect.stringMatching(/^carve worker: --request: object key "requests\/.*" [^\n]*$/)] });
+    expect(fs.readdirSync(tmp)).toEqual(before);
+    expect(fs.existsSync('/tmp/carve-escaped')).toBe(false);
+  });
+});
+
+test('a request key outside requests/ is a bad request', async () => {
+  const { code, lines } = await work('runs/cloud-0123456789abcdef/manifest.json', 'cloud-0123456789abcdef', { CARVE_S3_BUCKET: BUCKET, CARVE_S3_ENDPOINT: 'http://127.0.0.1:9' });
+  expect([code, lines]).toEqual([WORKER_EXIT.badRequest, ["carve worker: --request: 'runs/cloud-0123456789abcdef/manifest.json' is not under requests/, where requests are put"]]);
 });

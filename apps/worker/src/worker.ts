@@ -11,8 +11,9 @@
 import * as nodePath from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Catalog, CatalogError, s3BackendPlugin } from '@carve/catalog';
-import { cloudRunId, cloudS3Client, describeAwsFailure, downloadInputs, isAwsFailure, ENV, getObject, jobNameFor, readRequest, readStatus, StatusRecord, WORKER_EXIT, writeStatus } from '@carve/cloud';
+import { cloudRunId, cloudS3Client, describeAwsFailure, downloadInputs, isAwsFailure, ENV, getObjectUpTo, jobNameFor, MAX_REQUEST_BYTES, readRequest, readStatus, REQUESTS_PREFIX, StatusRecord, tooLarge, WORKER_EXIT, writeStatus } from '@carve/cloud';
 import { isUserError, UserError } from '@carve/errors';
+import { nameRefusal } from '@carve/names';
 import { compress } from '@carve/pipeline';
 import { RunSpec } from '@carve/spec';
 
@@ -36,6 +37,12 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   const bucket = env[ENV.bucket];
   if (!bucket) {
     log(`carve worker: ${ENV.bucket} is not set (the job definition sets it to the catalog bucket)`);
+    return WORKER_EXIT.badRequest;
+  }
+  // Before anything is read or written: the run id becomes a key and a folder, the request a key.
+  const refused = parameterProblem(request, run);
+  if (refused) {
+    log(`carve worker: ${refused}`);
     return WORKER_EXIT.badRequest;
   }
   const s3 = cloudS3Client({ endpoint: env[ENV.endpoint] || undefined, region: env.AWS_REGION }, env);
@@ -102,11 +109,22 @@ function isTransient(e: unknown): boolean {
   return status === undefined || status >= 500 || status === 429;
 }
 
+/** Why the job's parameters cannot be run, naming the one that is wrong; undefined when both are fine. */
+function parameterProblem(request: string, run: string): string | undefined {
+  const runRefusal = nameRefusal('run id', run);
+  if (runRefusal) return `--run: ${runRefusal}`;
+  const requestRefusal = nameRefusal('object key', request);
+  if (requestRefusal) return `--request: ${requestRefusal}`;
+  if (!request.startsWith(REQUESTS_PREFIX)) return `--request: '${request}' is not under ${REQUESTS_PREFIX}, where requests are put`;
+  return undefined;
+}
+
 /** The request's spec, checked as the trigger checked it, and for being the run it was submitted as. */
 async function readSpec(s3: S3Client, bucket: string, key: string, run: string): Promise<RunSpec> {
-  const bytes = await getObject(s3, bucket, key);
-  if (bytes === undefined) throw new UserError(`request s3://${bucket}/${key} does not exist (removed after it was submitted?)`, 'invalid_request');
-  const reading = readRequest(bytes, key, bucket);
+  const object = await getObjectUpTo(s3, bucket, key, MAX_REQUEST_BYTES);
+  if (object === undefined) throw new UserError(`request s3://${bucket}/${key} does not exist (removed after it was submitted?)`, 'invalid_request');
+  if ('tooLarge' in object) throw new UserError(`request s3://${bucket}/${key}: ${tooLarge(object.size, MAX_REQUEST_BYTES)}`, 'request_too_large');
+  const reading = readRequest(object.bytes, key, bucket);
   if (!reading.ok) throw new UserError(`request s3://${bucket}/${key}: ${reading.problems.join('; ')}`, 'invalid_request', reading.problems);
   if (cloudRunId(reading.spec) !== run) throw new UserError(`request s3://${bucket}/${key} is now run ${reading.id}, not ${run}: it was changed after it was submitted; put it again`, 'invalid_request');
   return reading.spec;

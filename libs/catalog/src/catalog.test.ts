@@ -114,8 +114,31 @@ describe('Catalog.publishRun', () => {
     const { backend, writes } = recording();
     const result = await new Catalog(backend).publishRun(ID, folder, manifest(ID));
     expect(result).toEqual({ uploaded: ['report.html', 'trials.json'], unchanged: ['front.json', 'models/best.onnx'] });
-    expect(writes).toEqual([`putFile runs/${ID}/report.html`, `putFile runs/${ID}/trials.json`, `putBytes runs/${ID}/manifest.json`]);
+    // The changed report.html is first taken out of the old manifest (see the next test), then sent.
+    expect(writes).toEqual([`putBytes runs/${ID}/manifest.json`, `putFile runs/${ID}/report.html`, `putFile runs/${ID}/trials.json`, `putBytes runs/${ID}/manifest.json`]);
     expect((await local.get(`runs/${ID}/report.html`))?.toString()).toBe('<html>v2</html>');
+  });
+
+  test('a republish that fails part-way leaves the earlier manifest true to what is stored, and a retry completes the run', async () => {
+    const folder = runFolder();
+    await new Catalog(local).publishRun(ID, folder, manifest(ID, { status: 'running' }));
+    fs.writeFileSync(nodePath.join(folder, 'front.json'), JSON.stringify(front([[1, 1]])));
+    fs.writeFileSync(nodePath.join(folder, 'trials.json'), JSON.stringify([{ index: 0 }, { index: 1 }]));
+    const { backend, writes } = recording(`runs/${ID}/trials.json`);
+    const e = await rejection(new Catalog(backend).publishRun(ID, folder, manifest(ID)));
+    expect(e.message).toBe(`catalog test: cannot store runs/${ID}/trials.json`);
+    expect(writes).toEqual([`putBytes runs/${ID}/manifest.json`, `putFile runs/${ID}/front.json`]);
+    // front.json was replaced, trials.json was to be: the run stays visible as it was without
+    // them, and every file it lists is stored as recorded.
+    const catalog = new Catalog(local);
+    const left = (await catalog.showRun(ID)).manifest;
+    expect([left.status, left.files.map((f) => f.name)]).toEqual(['running', ['models/best.onnx', 'report.html']]);
+    expect(await catalog.fetchRun(ID, nodePath.join(dir, 'fresh'))).toEqual({ fetched: ['models/best.onnx', 'report.html'], unchanged: [] });
+
+    expect(await catalog.publishRun(ID, folder, manifest(ID))).toEqual({ uploaded: ['front.json', 'trials.json'], unchanged: ['models/best.onnx', 'report.html'] });
+    const done = (await catalog.showRun(ID)).manifest;
+    expect([done.status, done.files.map((f) => f.name)]).toEqual(['complete', ['front.json', 'models/best.onnx', 'report.html', 'trials.json']]);
+    expect(await catalog.fetchRun(ID, nodePath.join(dir, 'fresh'))).toEqual({ fetched: ['front.json', 'trials.json'], unchanged: ['models/best.onnx', 'report.html'] });
   });
 
   test('a publish that fails part-way leaves the run invisible', async () => {

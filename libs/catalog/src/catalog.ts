@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { oneLine } from '@carve/errors';
 import { CatalogBackend } from './backend';
 import { compareFrontFiles, FrontComparison } from './compare';
 import { CatalogError } from './errors';
@@ -56,7 +57,9 @@ export class Catalog {
   /**
    * Stores every file of `localFolder` under `runs/<id>/` (streaming; files recorded with the
    * same size and SHA-256 by an earlier publish are skipped), then the manifest, with the
-   * files listed, last. A `manifest.json` in the folder is replaced by `manifest`.
+   * files listed, last: only once every file is stored (each write confirmed by the backend),
+   * so a publish that fails leaves no manifest, or the earlier one. A `manifest.json` in the
+   * folder is replaced by `manifest`. Publishing again after a failure completes the run.
    */
   async publishRun(id: string, localFolder: string, manifest: RunManifestInput): Promise<PublishResult> {
     const checked = this.checkManifest(id, manifest);
@@ -69,12 +72,19 @@ export class Catalog {
       throw e;
     });
     const recorded = new Map(previous?.files.map((f) => [f.name, f]));
+    const replaced = new Set(files.filter((f) => recorded.has(f.name) && !sameRecord(recorded.get(f.name)!, f)).map((f) => f.name));
+    if (previous && replaced.size > 0) {
+      // Until the new manifest is in, a replaced object would not be what the old manifest
+      // records (fetchRun would refuse it, and a retried cloud job fail): the old manifest is
+      // first rewritten without those files, so a publish failing part-way leaves a true one.
+      await this.putManifest({ ...previous, files: previous.files.filter((f) => !replaced.has(f.name)) });
+    }
     const stored = new Set(await this.backend.list(`${RUNS}${id}/`));
     const uploaded: string[] = [];
     const unchanged: string[] = [];
     for (const file of files) {
       const before = recorded.get(file.name);
-      if (before?.size === file.size && before.sha256 === file.sha256 && stored.has(runKey(id, file.name))) {
+      if (before && sameRecord(before, file) && stored.has(runKey(id, file.name))) {
         unchanged.push(file.name);
         continue;
       }
@@ -165,7 +175,7 @@ export class Catalog {
     try {
       return JSON.parse(bytes.toString('utf8'));
     } catch (e) {
-      throw this.error(`${key}: not valid JSON (${(e as Error).message})`, 'invalid_run_file');
+      throw this.error(`${key}: not valid JSON (${oneLine((e as Error).message)})`, 'invalid_run_file');
     }
   }
 
@@ -241,6 +251,11 @@ export class Catalog {
 
 function runKey(id: string, name: string): string {
   return `${RUNS}${id}/${name}`;
+}
+
+/** Whether two records describe the same bytes. */
+function sameRecord(a: { size: number; sha256: string }, b: { size: number; sha256: string }): boolean {
+  return a.size === b.size && a.sha256 === b.sha256;
 }
 
 /** Whether `path` holds a file of the recorded size and SHA-256. */

@@ -8,6 +8,7 @@ export type { PublishResult, RunDetails, RunSummary } from './catalog';
 export type { CatalogBackend, CatalogBackendContext } from './backend';
 export { catalogBackendPlugins, localBackendPlugin, s3BackendPlugin } from './plugins';
 export { LocalBackend } from './local-backend';
+export { RUN_LOCK_FILE } from './local-run-folder';
 export { S3Backend } from './s3-backend';
 export type { S3Settings } from './s3-backend';
 export { runCatalogBackendContract } from './backend-contract';

@@ -73,7 +73,7 @@ describe('LocalBackend', () => {
     ['../outside', `object key "../outside" must not have empty, '.' or '..' segments`],
     ['/etc/passwd', `object key "/etc/passwd" must not start or end with '/'`],
     ['runs//x', `object key "runs//x" must not have empty, '.' or '..' segments`],
-    ['runs\\x', 'object key "runs\\\\x" must not hold backslashes or control characters'],
+    ['runs\\x', `object key "runs\\\\x" must not hold backslashes ('\\' separates folders on Windows)`],
     ['a.carve-tmp', `object key "a.carve-tmp" must not end with '.carve-tmp' (kept for temporary files)`],
   ])('refuses the key %j', async (key, message) => {
     const e = await rejection(backend.putBytes(key, Buffer.from('x')));

@@ -35,8 +35,10 @@ export class LocalBackend implements CatalogBackend {
   }
 
   async get(key: string): Promise<Buffer | undefined> {
+    // Outside the try: a refused key is an invalid_name error, not a failed read.
+    const path = this.path(key);
     try {
-      return await fs.readFile(this.path(key));
+      return await fs.readFile(path);
     } catch (e) {
       if (isMissing(e)) return undefined;
       throw this.error(`cannot read ${key} (${errorCode(e)})`, e);

@@ -35,3 +35,21 @@ describe('the manifest records where the run ran', () => {
     }
   });
 });
+
+describe('a spec nested too deep to write (found by tools/fuzz)', () => {
+  const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+
+  test('is refused on write, with no manifest left behind, and on read', async () => {
+    const dir = fs.mkdtempSync(nodePath.join(tmpdir(), 'carve-manifest-'));
+    try {
+      const local = new LocalBackend(dir);
+      const catalog = new Catalog(local);
+      await expect(catalog.writeManifest(ID, manifest(ID, { spec: { deep } }))).rejects.toThrow(`manifest of run '${ID}': spec: nested deeper than 100 levels (at deep.0.0.0…)`);
+      expect(await local.exists(`runs/${ID}/manifest.json`)).toBe(false);
+      await local.putBytes(`runs/${ID}/manifest.json`, Buffer.from(JSON.stringify({ ...manifest(ID), spec: {} }).replace('"spec":{}', `"spec":{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)));
+      await expect(catalog.showRun(ID)).rejects.toThrow(`runs/${ID}/manifest.json: spec: nested deeper than 100 levels`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

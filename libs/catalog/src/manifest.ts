@@ -4,6 +4,7 @@
  * went (status, stage timings), and a summary for listings. Its presence is what makes a
  * run visible, so it is written after every other file of the run.
  */
+import { MAX_SPEC_DEPTH, nestedTooDeep } from '@carve/spec';
 import { z } from 'zod';
 import { RUN_ID_PATTERN } from './run-id';
 
@@ -60,8 +61,15 @@ export const runManifestSchema = z.object({
   status: z.enum(['running', 'complete', 'failed']),
   created: timestamp,
   updated: timestamp,
-  /** The run spec as given; the pipeline owns its schema. */
-  spec: z.record(z.string(), z.unknown()),
+  /**
+   * The run spec as given; the pipeline owns its schema. Only its depth is checked here: a spec
+   * nested deeper than any run spec is (parseRunSpec refuses them) would overflow the stack
+   * where the manifest is written or shown.
+   */
+  spec: z.record(z.string(), z.unknown()).superRefine((spec, ctx) => {
+    const path = nestedTooDeep(spec);
+    if (path) ctx.addIssue({ code: 'custom', message: `nested deeper than ${MAX_SPEC_DEPTH} levels (at ${path.slice(0, 4).join('.')}…)` });
+  }),
   /** Every seed the run used, by what it seeded (`{ search: 1, sampler: 7 }`). */
   seeds: z.record(z.string(), z.number().int()),
   /** Versions of carve's packages and of the dependencies that shape results (`onnxruntime-node`). */

@@ -38,12 +38,18 @@ describe('localBackendPlugin', () => {
 describe('s3BackendPlugin', () => {
   test('meets the plugin contract', async () => {
     await runPluginContract(s3BackendPlugin, {
-      validOptions: [{}, { bucket: 'carve-results', prefix: 'team/carve', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9000', maxAttempts: 5 }],
+      validOptions: [
+        {},
+        { bucket: 'carve-results', prefix: 'team/carve', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9000', maxAttempts: 5 },
+        { backoff: { baseDelayMs: 50, throttledBaseDelayMs: 500, maxDelayMs: 5000, maxElapsedMs: 30_000 } },
+      ],
       invalidOptions: [
         { options: { bucket: 'Carve_Results' }, field: 'bucket' },
         { options: { endpoint: 'ftp://example.com' }, field: 'endpoint' },
         { options: { prefix: 'a/../b' }, field: 'prefix' },
         { options: { maxAttempts: 0 }, field: 'maxAttempts' },
+        { options: { backoff: { baseDelayMs: -1 } }, field: 'backoff.baseDelayMs' },
+        { options: { backoff: { jitter: 'none' } }, field: 'backoff' },
         { options: { forcePathStyle: 'yes' }, field: 'forcePathStyle' },
       ],
       context: { env: { CARVE_S3_BUCKET: 'carve-results' } },
@@ -65,6 +71,12 @@ describe('s3BackendPlugin', () => {
     });
     expect(create('s3', { bucket: 'from-options', prefix: '' }, env).describe()).toBe('s3://from-options/ at http://127.0.0.1:9000');
     expect((create('s3', { bucket: 'aws-bucket' }) as unknown as { settings: object }).settings).toMatchObject({ region: 'us-east-1', forcePathStyle: false });
+  });
+
+  test('passes the backoff on to the backend, whose retries take the defaults for what it leaves out', () => {
+    const backend = create('s3', { bucket: 'carve-results', maxAttempts: 5, backoff: { baseDelayMs: 10 } }) as unknown as { settings: object; retry: object };
+    expect(backend.settings).toMatchObject({ maxAttempts: 5, backoff: { baseDelayMs: 10 } });
+    expect(backend.retry).toEqual({ maxAttempts: 5, baseDelayMs: 10, throttledBaseDelayMs: 1000, maxDelayMs: 20_000, maxElapsedMs: 60_000 });
   });
 
   test('says what to set when there is no bucket, and names a malformed variable', () => {

@@ -11,6 +11,7 @@ import { CatalogError } from './errors';
 import { keyProblem } from './keys';
 import { LocalBackend } from './local-backend';
 import { S3Backend } from './s3-backend';
+import { DEFAULT_S3_RETRY } from './s3-retry';
 
 /** S3's rules for bucket names (general purpose buckets), less the rarely met special cases. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -57,8 +58,19 @@ export const s3BackendPlugin = definePlugin({
     endpoint: endpoint.optional(),
     /** @default true with an endpoint (what S3-compatible servers expect), false for AWS */
     forcePathStyle: z.boolean().optional(),
-    /** Tries per request before a failure is reported. */
-    maxAttempts: z.number().int().min(1).max(10).default(3),
+    /** Tries per request before a failure is reported (transient failures only: 5xx, throttling, network). */
+    maxAttempts: z.number().int().min(1).max(10).default(DEFAULT_S3_RETRY.maxAttempts),
+    /** The waits between tries (ms; full jitter) and their bound in time. @default DEFAULT_S3_RETRY's */
+    backoff: z
+      .object({
+        baseDelayMs: z.number().int().nonnegative(),
+        throttledBaseDelayMs: z.number().int().nonnegative(),
+        maxDelayMs: z.number().int().nonnegative(),
+        maxElapsedMs: z.number().int().nonnegative(),
+      })
+      .partial()
+      .strict()
+      .optional(),
   }),
   create: (options, context: CatalogBackendContext = {}): CatalogBackend => {
     const env = context.env ?? process.env;
@@ -85,6 +97,7 @@ export const s3BackendPlugin = definePlugin({
       endpoint: url,
       forcePathStyle: options.forcePathStyle ?? url !== undefined,
       maxAttempts: options.maxAttempts,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
       // Credentials in the given environment win, as the SDK's own chain would take them from process.env.
       credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined,
     });

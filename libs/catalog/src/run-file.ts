@@ -4,6 +4,7 @@
  * reported at once, each with its path in the file, in one error that names the file.
  */
 import type { z } from 'zod';
+import { oneLine } from '@carve/errors';
 import { CatalogError } from './errors';
 
 /** `members[2].objectives.params`: a path in a JSON document as code would write it. */
@@ -15,7 +16,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 export function checkValue<T>(schema: z.ZodType<T>, value: unknown): { ok: true; value: T } | { ok: false; issues: string[] } {
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, issues: result.error.issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issue.message}`) };
+  // The path and the message quote the document's keys, which may hold line breaks.
+  return { ok: false, issues: result.error.issues.map((issue) => oneLine(`${formatPath(issue.path) || '(top level)'}: ${issue.message}`)) };
 }
 
 /**
@@ -27,7 +29,7 @@ export function parseRunFile<T>(schema: z.ZodType<T>, bytes: Buffer, file: strin
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
-    throw new CatalogError(`${file}: not valid JSON (${(e as Error).message})`, 'invalid_run_file');
+    throw new CatalogError(`${file}: not valid JSON (${oneLine((e as Error).message)})`, 'invalid_run_file');
   }
   const checked = checkValue(schema, json);
   if (checked.ok) return checked.value;

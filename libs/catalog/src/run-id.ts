@@ -5,11 +5,12 @@
  * cloud trigger derives an idempotent job name from a request's content).
  */
 import { createHash } from 'node:crypto';
+import { nameRefusal, RUN_ID_PATTERN } from '@carve/names';
 import { canonicalJson } from '@carve/spec';
 import { CatalogError } from './errors';
 
-/** Letters, digits, '.', '_' and '-': safe as a folder name, an S3 key part and a shell word. */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+// Letters, digits, '.', '_' and '-': the rule is @carve/names', which the cloud pieces share.
+export { RUN_ID_PATTERN };
 
 /** `20261128-2042-1a2b3c`: the UTC minute `date` falls in, then 6 hex digits of the spec's hash. */
 export function newRunId(date: Date, spec: unknown): string {
@@ -18,11 +19,12 @@ export function newRunId(date: Date, spec: unknown): string {
   return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 16).replace(':', '')}-${hash}`;
 }
 
-/** Returns `id` when it is a valid run id; throws a CatalogError saying what is allowed otherwise. */
-export function checkRunId(id: string): string {
-  if (typeof id === 'string' && RUN_ID_PATTERN.test(id)) return id;
-  throw new CatalogError(
-    `run id ${JSON.stringify(id)} is not valid: use 1 to 100 letters, digits, '.', '_' and '-', starting with a letter or digit (like 20261128-2042-1a2b3c)`,
-    'invalid_name',
-  );
+/**
+ * Returns `id` when it is a valid run id; throws a CatalogError saying what is allowed otherwise,
+ * after `where` (`--run: run id "../x" is not valid: ...`) when it is given.
+ */
+export function checkRunId(id: string, where?: string): string {
+  const refusal = nameRefusal('run id', id);
+  if (refusal === undefined) return id;
+  throw new CatalogError(where ? `${where}: ${refusal}` : refusal, 'invalid_name');
 }

@@ -2,7 +2,8 @@
  * @module s3-backend
  * The catalog in an S3 bucket (or an S3-compatible server), under an optional key prefix.
  * S3 makes an object visible only once it is complete, multi-part uploads included, so
- * writes are all or nothing here without temporary objects.
+ * writes are all or nothing here without temporary objects. Transient failures are retried
+ * with backoff, within bounds (see s3-retry); then the error is one line naming the key.
  */
 import {
   DeleteObjectsCommand,
@@ -19,6 +20,7 @@ import { CatalogBackend } from './backend';
 import { CatalogError } from './errors';
 import { checkKey, checkPrefix } from './keys';
 import { describeS3Failure, isNotFound } from './s3-errors';
+import { boundedRetryStrategy, BodyReadFailure, DEFAULT_S3_RETRY, RetriesSpent, S3Backoff, S3RetryOptions, withBodyRetries } from './s3-retry';
 
 /** Where and how to reach the bucket; the s3 plugin resolves these from options and environment. */
 export interface S3Settings {
@@ -32,13 +34,15 @@ export interface S3Settings {
   readonly forcePathStyle: boolean;
   /** Tries per request, the first included, before a failure is reported. */
   readonly maxAttempts: number;
+  /** The waits between tries and their bound in time; what is left out is DEFAULT_S3_RETRY's. */
+  readonly backoff?: Partial<S3Backoff>;
   /** Absent: the SDK's default chain (environment, profile, instance role). */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /** Connecting gives up after this long, so an unreachable endpoint fails in bounded time. */
 const CONNECT_TIMEOUT_MS = 5_000;
-/** A connection that stays silent this long is dropped (and the request retried). */
+/** A connection that stays silent this long is dropped (and the request retried): a slow answer is not a failure. */
 const IDLE_TIMEOUT_MS = 60_000;
 /** Parts of a multi-part upload: S3's minimum part size, four in flight. */
 const PART_SIZE = 5 * 1024 * 1024;
@@ -49,14 +53,19 @@ const DELETE_BATCH = 1000;
 /** A catalog backend over an S3 bucket. */
 export class S3Backend implements CatalogBackend {
   private readonly client: S3Client;
+  private readonly retry: S3RetryOptions;
 
   constructor(readonly settings: S3Settings) {
+    const given = Object.entries(settings.backoff ?? {}).filter(([, value]) => value !== undefined);
+    this.retry = { ...DEFAULT_S3_RETRY, ...Object.fromEntries(given), maxAttempts: settings.maxAttempts };
     this.client = new S3Client({
       region: settings.region,
       endpoint: settings.endpoint,
       forcePathStyle: settings.forcePathStyle,
       credentials: settings.credentials,
       maxAttempts: settings.maxAttempts,
+      // The SDK's retry loop with our schedule: bounded in time too, and the same for every request.
+      retryStrategy: boundedRetryStrategy(this.retry),
       // S3-compatible servers reject or mis-store the CRC checksums the SDK adds by default.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -90,15 +99,23 @@ export class S3Backend implements CatalogBackend {
 
   async get(key: string): Promise<Buffer | undefined> {
     const Key = this.objectKey(key);
-    return this.call(`read ${key}`, async () => {
-      try {
-        const object = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key }));
-        return object.Body ? Buffer.from(await object.Body.transformToByteArray()) : Buffer.alloc(0);
-      } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
-    });
+    return this.call(`read ${key}`, () =>
+      // The SDK retries the request until its response begins; a body that breaks off after that is retried here.
+      withBodyRetries(this.retry, async () => {
+        let object;
+        try {
+          object = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key }));
+        } catch (e) {
+          if (isNotFound(e)) return undefined;
+          throw e;
+        }
+        try {
+          return object.Body ? Buffer.from(await object.Body.transformToByteArray()) : Buffer.alloc(0);
+        } catch (e) {
+          throw new BodyReadFailure(e);
+        }
+      }),
+    );
   }
 
   async exists(key: string): Promise<boolean> {
@@ -151,13 +168,17 @@ export class S3Backend implements CatalogBackend {
     return this.settings.prefix === '' ? checkKey(key) : `${this.settings.prefix}/${checkKey(key)}`;
   }
 
-  /** Runs one SDK call, reporting its failure as a CatalogError that names the catalog and the operation. */
+  /**
+   * Runs one SDK call (retried as s3-retry says), reporting its last failure as a one-line
+   * CatalogError that names the catalog, the operation and its key, the cause and the tries.
+   */
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (e) {
       if (e instanceof CatalogError) throw e;
-      throw this.error(`${operation}: ${describeS3Failure(e, this.settings.bucket, this.settings.maxAttempts)}`, e);
+      const [cause, attempts] = e instanceof RetriesSpent ? [e.error, e.attempts] : [e, this.retry.maxAttempts];
+      throw this.error(`${operation}: ${describeS3Failure(cause, this.settings.bucket, attempts)}`, cause);
     }
   }
 

@@ -4,9 +4,14 @@
  * either network errors (a Node error code, after the SDK's retries) or service errors
  * (an S3 error code and an HTTP status); each common cause gets its own advice.
  */
+import { oneLine } from '@carve/errors';
 
 /** Node's codes for a server that cannot be reached at all. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Node's codes for a connection that broke off mid-request (the server went away, or a proxy cut it). */
+const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+/** S3's codes for a client going too fast; they come with HTTP 503 (or 429 from some servers). */
+const THROTTLING_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
 
 interface SdkError {
   name?: string;
@@ -17,18 +22,22 @@ interface SdkError {
 }
 
 /**
- * Why an S3 call failed, as the end of a message (`cannot connect (ECONNREFUSED) after 3
- * attempts; ...`). `bucket` is named in the advice for a missing bucket.
+ * Why an S3 call failed, as the end of a one-line message (`cannot connect (ECONNREFUSED)
+ * after 3 attempts; ...`). `bucket` is named in the advice for a missing bucket; `attempts` is
+ * the number of tries when the error does not carry it (the SDK sets `$metadata.attempts`).
  */
-export function describeS3Failure(error: unknown, bucket: string, maxAttempts: number): string {
+export function describeS3Failure(error: unknown, bucket: string, attempts: number): string {
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
   // Node reports a refused dual-stack connection as an AggregateError of one error per address;
   // an error from another realm (a test sandbox) reaches us only as the SDK's wrapper's message.
-  const code = e.code ?? e.errors?.[0]?.code ?? [...NETWORK_CODES].find((c) => e.message?.includes(c));
-  const attempts = e.$metadata?.attempts ?? maxAttempts;
-  const tries = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  const code = e.code ?? e.errors?.[0]?.code ?? [...NETWORK_CODES, ...LOST_CODES].find((c) => e.message?.includes(c));
+  const tried = e.$metadata?.attempts ?? attempts;
+  const tries = `after ${tried} attempt${tried === 1 ? '' : 's'}`;
   if (code && NETWORK_CODES.has(code)) return `cannot connect (${code}) ${tries}; check the endpoint and that the server is running`;
-  if (e.name === 'TimeoutError') return `no answer in time (${e.message}) ${tries}; check the endpoint and the network`;
+  // Node's words for it: 'socket hang up' (no answer), 'aborted' (a body cut short).
+  const lost = code && LOST_CODES.has(code) ? code : ['socket hang up', 'aborted'].find((words) => e.message?.endsWith(words));
+  if (lost) return `the connection broke off (${lost}) ${tries}; check the network and that the server is running, then try again`;
+  if (e.name === 'TimeoutError') return `no answer in time (${oneLine(e.message ?? '')}) ${tries}; check the endpoint and the network`;
   if (e.name === 'CredentialsProviderError') {
     return 'no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE';
   }
@@ -38,7 +47,12 @@ export function describeS3Failure(error: unknown, bucket: string, maxAttempts: n
   if (status === 403 || ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(e.name ?? '')) {
     return `access denied (${service}); check the credentials and that they may use bucket '${bucket}'`;
   }
-  return `${e.message || 'failed'} (${service})`;
+  if (THROTTLING_CODES.has(e.name ?? '') || status === 429) {
+    return `the server asks to slow down (${service}) ${tries}; try again later, or with fewer runs publishing at once`;
+  }
+  const what = `${oneLine(e.message || 'failed')} (${service})`;
+  if (status !== undefined && status >= 500) return `${what} ${tries}; the server is failing or overloaded: try again later`;
+  return what;
 }
 
 /** Whether `error` says that the requested object does not exist. */

@@ -8,10 +8,10 @@ export { cloudRunId, ENV, jobNameFor, MAX_REQUEST_BYTES, rejectedRunId, REQUESTS
 export type { JobParameters } from './protocol';
 export { CLOUD_STATES, FINAL_STATES, statusRecordSchema } from './status';
 export type { CloudState, StatusRecord } from './status';
-export { cloudFileProblems, INPUTS_PREFIX, readRequest, s3KeyIn, specFiles, tooLarge } from './request';
-export type { RequestReading } from './request';
-export { cloudS3Client, getObject, putObject, readStatus, writeStatus } from './store';
-export type { CloudS3Options } from './store';
+export { cloudFileProblems, INPUTS_PREFIX, pluginNameProblems, readRequest, s3KeyIn, specFiles, tooLarge } from './request';
+export type { RequestReading, RequestRejection } from './request';
+export { cloudS3Client, getObject, getObjectUpTo, putObject, readStatus, writeStatus } from './store';
+export type { CloudS3Options, LimitedObject } from './store';
 export { downloadInputs, InputError, mapSpecFiles, planInputs, uploadInputs } from './inputs';
 export type { DownloadEvent, DownloadOptions, InputObject, InputOptions, PlannedInput, UploadEvent, UploadOptions, UploadResult } from './inputs';
 export { describeAwsFailure, isAwsFailure } from './aws-errors';

@@ -194,7 +194,9 @@ describe('downloadInputs', () => {
       "data.train.0: 's3://other-bucket/inputs/a/train.txt' is not in the bucket carve-inputs: give an s3://carve-inputs/… URI",
       "data.train.1: 'train.txt' is not in the bucket carve-inputs: give an s3://carve-inputs/… URI",
     ]);
-    await expect(downloadInputs(s3, server.bucket, parseRunSpec({ data: { train: ['s3://carve-inputs/inputs/../../etc/passwd'] } }), dir)).rejects.toThrow(/'\.\.' part/);
+    await expect(downloadInputs(s3, server.bucket, parseRunSpec({ data: { train: ['s3://carve-inputs/inputs/../../etc/passwd'] } }), dir)).rejects.toThrow(
+      `data.train.0: object key "inputs/../../etc/passwd" must not have empty, '.' or '..' segments, so it cannot be a local path`,
+    );
     expect(fs.existsSync(dir)).toBe(false);
   });
 });

@@ -18,6 +18,7 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { UserError } from '@carve/errors';
+import { nameRefusal, quoteName } from '@carve/names';
 import { RunSpec } from '@carve/spec';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -185,6 +186,13 @@ export async function planInputs(bucket: string, spec: RunSpec, options: InputOp
       problems.push(`${field}: '${value}'${local !== value ? ` (${local})` : ''}: ${why}`);
     }
   }
+  // A local name that is no object key (`a\\b`, a right-to-left override) is refused here, before anything is sent, not by the worker.
+  for (const input of inputs) {
+    for (const object of input.objects) {
+      const refusal = nameRefusal('object key', object.key);
+      if (refusal) problems.push(`${input.field}: ${quoteName(object.local)} cannot be uploaded: its ${refusal}; rename it`);
+    }
+  }
   if (problems.length > 0) throw new InputError(`run spec inputs: ${problems.join('; ')}`, problems);
   const uris = new Map(inputs.map((input) => [input.field, input.uri]));
   return { spec: mapSpecFiles(spec, (field, value) => uris.get(field) ?? value), inputs };
@@ -233,11 +241,15 @@ export async function uploadInputs(s3: S3Client, bucket: string, spec: RunSpec, 
   return { spec: planned.spec, uploaded, unchanged };
 }
 
-/** Refuses a key that would leave the download folder or name a folder as a file. */
-function checkedParts(key: string, field: string, uri: string): string[] {
-  const parts = key.split('/');
-  if (parts.some((p) => p === '' || p === '.' || p === '..')) throw new InputError(`${field}: '${uri}': the key '${key}' has an empty, '.' or '..' part, which cannot be a local path`);
-  return parts;
+/**
+ * The parts of `key` as a local path, or an InputError naming the field when the key is not an
+ * object key (it would leave the download folder, name a folder as a file, or not be the same
+ * file on every system: see @carve/names).
+ */
+function checkedParts(key: string, field: string): string[] {
+  const refusal = nameRefusal('object key', key);
+  if (refusal) throw new InputError(`${field}: ${refusal}, so it cannot be a local path`);
+  return key.split('/');
 }
 
 /** Whole seconds: what every S3 API agrees on (HEAD answers in seconds, listings in milliseconds). */
@@ -281,12 +293,12 @@ export async function downloadInputs(s3: S3Client, bucket: string, spec: RunSpec
   const entries = specFiles(spec).map((file) => ({ ...file, key: s3KeyIn(file.value, bucket) }));
   for (const { path: field, value, key } of entries) {
     if (key === undefined) problems.push(`${field}: '${value}' is not in the bucket ${bucket}: give an s3://${bucket}/… URI`);
-    else checkedParts(key, field, value);
+    else checkedParts(key, field);
   }
   if (problems.length > 0) throw new InputError(`run spec inputs: ${problems.join('; ')}`, problems);
   for (const { path: field, value, key } of entries as { path: string; value: string; key: string }[]) {
     if (locals.has(value)) continue;
-    const local = nodePath.join(root, ...checkedParts(key, field, value));
+    const local = nodePath.join(root, ...checkedParts(key, field));
     const head = await headObject(s3, bucket, key);
     if (head) {
       const downloaded = await downloadObject(s3, bucket, key, local, head.size, seconds(head.modified));
@@ -295,7 +307,7 @@ export async function downloadInputs(s3: S3Client, bucket: string, spec: RunSpec
       const objects = await listObjects(s3, bucket, `${key}/`);
       if (objects.length === 0) throw new InputError(`${field}: '${value}': no such object or folder in the bucket`);
       for (const object of objects) {
-        const target = nodePath.join(root, ...checkedParts(object.key, field, value));
+        const target = nodePath.join(root, ...checkedParts(object.key, field));
         const downloaded = await downloadObject(s3, bucket, object.key, target, object.size, seconds(object.modified));
         options.onFile?.({ field, key: object.key, local: target, size: object.size, downloaded });
       }

@@ -7,6 +7,8 @@
  * the CLI and the CDK app cannot disagree.
  */
 import { createHash } from 'node:crypto';
+import { UserError } from '@carve/errors';
+import { nameRefusal } from '@carve/names';
 import { RunSpec, specHash } from '@carve/spec';
 
 /** Requests are put under this prefix; the trigger Lambda fires for objects created there. */
@@ -15,14 +17,27 @@ export const REQUESTS_PREFIX = 'requests/';
 export const RUNS_PREFIX = 'runs/';
 /** Scratch objects (expired by the bucket's lifecycle rule). */
 export const SCRATCH_PREFIX = 'scratch/';
-/** The largest request the trigger reads; a run spec is a few kilobytes. */
+/**
+ * The largest request the trigger reads, in bytes: 256 KiB (CARVE_MAX_REQUEST_BYTES changes it).
+ * A run spec is a few kilobytes; the limit keeps a huge object from filling the Lambda's memory.
+ * It is checked before the request is parsed, and before it is read whole: against the size in
+ * S3's event, then the size GetObject answers, then the bytes as they stream in. A larger
+ * request is rejected as too large (REQUEST_TOO_LARGE), the status record saying by how much.
+ */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
-/** The key of run `id`'s status record. */
-export const statusKey = (id: string): string => `${RUNS_PREFIX}${id}/status.json`;
+/** `id`, when it is a run id; otherwise a UserError ('invalid_name') naming it. Every key made from a run id goes through it. */
+function checkedRunId(id: string): string {
+  const refusal = nameRefusal('run id', id);
+  if (refusal) throw new UserError(refusal, 'invalid_name');
+  return id;
+}
+
+/** The key of run `id`'s status record (a UserError when `id` is not a run id). */
+export const statusKey = (id: string): string => `${RUNS_PREFIX}${checkedRunId(id)}/status.json`;
 
 /** The key `carve cloud submit` puts a request under: named by its run, so a resubmission overwrites the same object. */
-export const requestKeyFor = (id: string): string => `${REQUESTS_PREFIX}${id}.json`;
+export const requestKeyFor = (id: string): string => `${REQUESTS_PREFIX}${checkedRunId(id)}.json`;
 
 /**
  * The run id of a valid request: a hash of its spec's content with the defaults filled in,

@@ -35,7 +35,8 @@ test('a spec naming a local path, another bucket or a key outside inputs/ and ru
 test('an oversized request is rejected by its size alone', () => {
   const big = bytes(JSON.stringify({ name: 'x'.repeat(300) }));
   const reading = readRequest(big, 'requests/big.json', BUCKET, 256);
-  expect(reading).toEqual({ ok: false, id: expect.stringMatching(/^rejected-[0-9a-f]{16}$/), problems: [tooLarge(big.length, 256)] });
+  expect(reading).toEqual({ ok: false, id: expect.stringMatching(/^rejected-[0-9a-f]{16}$/), problems: [tooLarge(big.length, 256)], code: 'request_too_large' });
+  expect(tooLarge(big.length, 256)).toBe('(request): too large (413): 311 bytes, over the limit of 256 bytes (CARVE_MAX_REQUEST_BYTES); a request is a run spec of a few kilobytes');
   expect(readRequest(big, 'requests/big.json', BUCKET).ok).toBe(true);
 });
 
@@ -48,7 +49,7 @@ test('an invalid spec lists every problem with its path; text that does not pars
   expect(reading.problems.find((p) => p.startsWith('(top level)'))).toContain('colour');
 
   const yaml = readRequest(bytes('model: [unclosed\n'), 'requests/bad.yml', BUCKET);
-  expect(yaml).toEqual({ ok: false, id: expect.stringMatching(/^rejected-/), problems: [expect.stringMatching(/^not valid YAML: /)] });
+  expect(yaml).toEqual({ ok: false, id: expect.stringMatching(/^rejected-/), problems: [expect.stringMatching(/^not valid YAML: /)], code: 'invalid_request' });
   const json = readRequest(bytes('{"seed": 1,'), 'requests/bad.json', BUCKET);
   expect(json.ok ? [] : json.problems).toEqual([expect.stringMatching(/^not valid JSON: /)]);
   // The same bytes are rejected under the same id.

@@ -3,7 +3,8 @@ import { isUserError } from '@carve/errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { statusKey } from './protocol';
 import { StatusRecord } from './status';
-import { cloudS3Client, getObject, putObject, readStatus, writeStatus } from './store';
+import { Readable } from 'node:stream';
+import { cloudS3Client, getObject, getObjectUpTo, putObject, readStatus, writeStatus } from './store';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -70,6 +71,46 @@ describe('readStatus and getObject', () => {
   test('other failures are thrown as they are', async () => {
     s3Mock.on(GetObjectCommand).rejects(sdkError('AccessDenied', 403));
     await expect(readStatus(s3, BUCKET, record.id)).rejects.toThrow('AccessDenied');
+  });
+});
+
+describe('getObjectUpTo', () => {
+  /** A body of `chunks` chunks of 1 KiB, counting how many were pulled from it. */
+  function countingBody(chunks: number) {
+    const stream = { pulled: 0, body: undefined as unknown as Readable };
+    stream.body = new Readable({
+      read() {
+        stream.pulled += 1;
+        this.push(stream.pulled <= chunks ? Buffer.alloc(1024, 0x61) : null);
+      },
+    });
+    return stream;
+  }
+
+  test('an object within the limit is read whole; a missing one is undefined', async () => {
+    s3Mock.on(GetObjectCommand, { Key: 'requests/small.json' }).resolves({ ContentLength: 4096, Body: countingBody(4).body } as never);
+    s3Mock.on(GetObjectCommand, { Key: 'requests/gone.json' }).rejects(sdkError('NoSuchKey', 404));
+    expect(await getObjectUpTo(s3, BUCKET, 'requests/small.json', 4096)).toEqual({ bytes: Buffer.alloc(4096, 0x61) });
+    expect(await getObjectUpTo(s3, BUCKET, 'requests/gone.json', 4096)).toBeUndefined();
+  });
+
+  test('an object whose size is over the limit is refused without reading its body', async () => {
+    const stream = countingBody(10 * 1024);
+    s3Mock.on(GetObjectCommand).resolves({ ContentLength: 10 * 1024 * 1024, Body: stream.body } as never);
+    expect(await getObjectUpTo(s3, BUCKET, 'requests/huge.json', 4096)).toEqual({ tooLarge: true, size: 10 * 1024 * 1024 });
+    expect(stream.pulled).toBe(0);
+    expect(stream.body.destroyed).toBe(true);
+  });
+
+  test('a body longer than the limit (its size unsaid, or understated) is dropped once past the limit', async () => {
+    for (const ContentLength of [undefined, 100]) {
+      const stream = countingBody(10 * 1024);
+      s3Mock.on(GetObjectCommand).resolves({ ContentLength, Body: stream.body } as never);
+      expect(await getObjectUpTo(s3, BUCKET, 'requests/endless.json', 4096)).toEqual({ tooLarge: true });
+      // Past 4 KiB by one chunk, plus what the stream buffers ahead (its highWaterMark of 16 KiB).
+      expect(stream.pulled).toBeLessThanOrEqual(5 + 16);
+      expect(stream.body.destroyed).toBe(true);
+    }
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '@carve/errors';
+import { Readable } from 'node:stream';
 import { StatusRecord, statusRecordSchema } from './status';
 import { statusKey } from './protocol';
 
@@ -48,6 +49,42 @@ export async function getObject(s3: S3Client, bucket: string, key: string): Prom
     if (isMissingObject(e)) return undefined;
     throw e;
   }
+}
+
+/** What `getObjectUpTo` read: the object's bytes, or that it has more than the limit (and how many, when S3 said so). */
+export type LimitedObject = { bytes: Buffer } | { tooLarge: true; size?: number };
+
+/**
+ * The object under `key` if it has at most `maxBytes` bytes; undefined when there is none. A
+ * larger object is never read whole: the size GetObject answers refuses it before its body is
+ * read, and a body without a size (or longer than it said) is dropped once past the limit.
+ */
+export async function getObjectUpTo(s3: S3Client, bucket: string, key: string, maxBytes: number): Promise<LimitedObject | undefined> {
+  let object;
+  try {
+    object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (e) {
+    if (isMissingObject(e)) return undefined;
+    throw e;
+  }
+  const body = object.Body;
+  if (object.ContentLength !== undefined && object.ContentLength > maxBytes) {
+    if (body instanceof Readable) body.destroy();
+    return { tooLarge: true, size: object.ContentLength };
+  }
+  if (body instanceof Readable) {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    // Leaving the loop early destroys the stream: the rest is never received.
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > maxBytes) return { tooLarge: true };
+      chunks.push(chunk);
+    }
+    return { bytes: Buffer.concat(chunks) };
+  }
+  const bytes = Buffer.from((await body?.transformToByteArray()) ?? []);
+  return bytes.length > maxBytes ? { tooLarge: true, size: bytes.length } : { bytes };
 }
 
 /**

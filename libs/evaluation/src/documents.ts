@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { UserError } from '@carve/errors';
+import { oneLine, preview, UserError } from '@carve/errors';
 
 /** Task data that cannot be read or does not have the task's fields. */
 export class TaskDataError extends UserError {
@@ -42,7 +42,7 @@ export function readJsonl(file: string, task: string): JsonRecord[] {
       try {
         value = JSON.parse(line);
       } catch (e) {
-        throw new TaskDataError(`task '${task}': ${where}: not valid JSON (${(e as Error).message})`);
+        throw new TaskDataError(`task '${task}': ${where}: not valid JSON (${oneLine((e as Error).message)})`);
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TaskDataError(`task '${task}': ${where}: expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
       records.push({ where, fields: value as Record<string, unknown> });
@@ -94,7 +94,7 @@ export class Fields {
   }
 
   private error(name: string, expected: string, got: unknown): TaskDataError {
-    return this.fail(got === undefined ? `missing field '${name}' (${expected})` : `field '${name}' must be ${expected}, got ${JSON.stringify(got)?.slice(0, 60)}`);
+    return this.fail(got === undefined ? `missing field '${name}' (${expected})` : `field '${name}' must be ${expected}, got ${preview(got, 60)}`);
   }
 }
 

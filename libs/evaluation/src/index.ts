@@ -12,7 +12,7 @@ export { ModelScorer } from './scorer';
 export type { LogLikelihood, LogLikelihoodRequest, ModelScorerOptions, Scorer } from './scorer';
 export { argmax, choiceMetrics, higherIsBetter, meanWithStderr, perplexity, pooled } from './metrics';
 export type { MetricValue } from './metrics';
-export { buildRequests, DEFAULT_FEWSHOT_SEED } from './prompts';
+export { buildRequests, DEFAULT_FEWSHOT_SEED, FewShotError } from './prompts';
 export type { DocumentRequests, PromptRecord, PromptSettings } from './prompts';
 export { evaluateTask } from './evaluate';
 export type { DocumentScore, EvaluateSettings, TaskResult } from './evaluate';

@@ -5,6 +5,7 @@
  * followed by the few-shot delimiter, then the document's prompt; one request per choice.
  */
 import { PythonRandom } from './python-random';
+import { TaskDataError } from './documents';
 import { LogLikelihoodRequest } from './scorer';
 import { Located, Task, TaskDocuments } from './task';
 
@@ -68,6 +69,12 @@ export function buildRequests<D extends Located>(task: Task<D>, settings: Prompt
 }
 
 /**
+ * More few-shot examples asked for than a task's data holds: the user's to fix (fewer shots, or
+ * more documents), so a UserError, which `carve eval` reports as a problem of --shots.
+ */
+export class FewShotError extends TaskDataError {}
+
+/**
  * The examples for each document in turn. One generator serves the whole task, in document
  * order, as lm-eval's sampler does; drawn from the evaluation split itself, one extra is
  * drawn so the document can be left out.
@@ -77,7 +84,7 @@ function fewshotExamples<D extends Located>(task: Task<D>, loaded: TaskDocuments
   const own = loaded.fewshot === undefined;
   const pool = (loaded.fewshot ?? loaded.evaluation).documents;
   const needed = own ? shots + 1 : shots;
-  if (pool.length < needed) throw new RangeError(`task '${task.name}': ${shots} few-shot examples asked for, but its ${own ? 'evaluation' : 'few-shot'} split has ${pool.length} documents`);
+  if (pool.length < needed) throw new FewShotError(`task '${task.name}': ${shots} few-shot examples asked for, but its ${own ? 'evaluation' : 'few-shot'} split has ${pool.length} documents (${(loaded.fewshot ?? loaded.evaluation).file}${own ? '; a document is never its own example' : ''})`);
   if (task.fewshotSampler === 'first_n') return (doc) => pool.slice(0, needed).filter((d) => d !== doc).slice(0, shots);
   const rng = new PythonRandom(seed);
   return (doc) => rng.sample(pool, needed).filter((d) => d !== doc).slice(0, shots);

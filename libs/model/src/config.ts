@@ -102,11 +102,21 @@ export function resolveConfig(input: ModelConfigInput): ModelConfig {
   return c;
 }
 
+/**
+ * Bounds far above any real model (the largest have about 130 layers), so a corrupt or hostile
+ * config (a config.json with num_hidden_layers 1e308) fails here instead of running out of
+ * memory in a loop over its layers; sizes must also fit the int32 of token ids and ONNX shapes.
+ */
+export const MAX_LAYERS = 1024;
+export const MAX_SIZE = 2 ** 31 - 1;
+
 function validateConfig(c: ModelConfig): string[] {
   const issues: string[] = [];
   const positive = (key: keyof ModelConfig) => {
     const v = c[key];
+    const max = key === 'nLayer' ? MAX_LAYERS : MAX_SIZE;
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) issues.push(`${key} must be a positive integer, got ${String(v)}`);
+    else if (v > max) issues.push(`${key} must be at most ${max}, got ${v}`);
   };
   for (const key of ['vocabSize', 'nEmbd', 'nLayer', 'nHead', 'nQueryGroups', 'headSize', 'blockSize'] as const) positive(key);
   if (c.mlpHidden === undefined) issues.push(`mlpHidden must be given for a '${c.mlp}' MLP (LLaMA-style MLPs have no default width)`);

@@ -22,6 +22,8 @@ export type { ModelAndSpace, PreviousTrainRun, ResolvedTrainSettings, SettingLab
 export * from './steps/search';
 export { compress, planCompress } from './compress/run';
 export { exportRun } from './compress/export-run';
+export { lockRunFolder, readRunLock, RUN_LOCK_FILE, RunLockedError, withRunLock } from './compress/run-lock';
+export type { RunLock, RunLockHolder, RunLockOptions } from './compress/run-lock';
 export type { ExportRunOptions } from './compress/export-run';
 export type { CompressOptions, CompressResult } from './compress/run';
 export { CompressError, EMBEDDED_MODEL, embeddedCorpus } from './compress/context';

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { HOSTILE_NAMES } from '../../names/src/testing/hostile-names';
 import { loadPluginPackages } from './discovery';
 import { PluginError } from './errors';
 import { PluginRegistry } from './registry';
@@ -176,5 +177,70 @@ describe('loadPluginPackages', () => {
       `plugin package 'carve-plugin-sealed': its package.json is hidden by its "exports"; ` +
         'add "./package.json": "./package.json" there so carve can read its "carve" field',
     );
+  });
+});
+
+/**
+ * Only the packages a spec or a command names are loaded, only by their package names, and
+ * only their own entry files: each fixture's entry leaves a marker file when it is required (a
+ * file, as the loader's `require` is Node's own, outside the test's module registry).
+ */
+describe('what loadPluginPackages loads', () => {
+  /** A plugin package whose entry leaves `loaded-<name>` in the project when required. */
+  function markingPackage(name: string, manifest: Record<string, unknown> = PLUGIN_FIELD): string {
+    const marker = join(project, `loaded-${name.replace('/', '+')}`);
+    return writePackage(name, manifest, { 'dist/index.js': `require('fs').writeFileSync(${JSON.stringify(marker)}, ''); module.exports.plugins = [];` });
+  }
+  const loadedMarkers = () => readdirSync(project).filter((f) => f.startsWith('loaded-')).sort();
+
+  it('never loads an installed package that is not named', () => {
+    markingPackage('carve-plugin-named');
+    markingPackage('carve-plugin-bystander');
+    markingPackage('@acme/carve-bystander');
+    expect(loadPluginPackages(new PluginRegistry(), ['carve-plugin-named'], { resolveFrom: project }).map((p) => p.name)).toEqual(['carve-plugin-named']);
+    expect(loadPluginPackages(new PluginRegistry(), [], { resolveFrom: project })).toEqual([]);
+    expect(loadedMarkers()).toEqual(['loaded-carve-plugin-named']);
+  });
+
+  it.each([
+    ['a relative path', () => './node_modules/carve-plugin-bystander'],
+    ['a parent path', () => `../${project.split('/').pop()}/node_modules/carve-plugin-bystander`],
+    ['an absolute path', () => join(project, 'node_modules', 'carve-plugin-bystander')],
+    ['a path through a package', () => 'carve-plugin-named/../carve-plugin-bystander'],
+    ['a folder of a package', () => 'carve-plugin-named/dist'],
+  ])('refuses %s, loading nothing: plugins are named as packages, and local ones are installed first', (_what, path) => {
+    markingPackage('carve-plugin-named');
+    markingPackage('carve-plugin-bystander');
+    const name = path();
+    expect(loadError(new PluginRegistry(), [name]).message).toBe(
+      `plugin package ${JSON.stringify(name)}: is a path, not a package name: plugins are installed packages, named as in their package.json (install a local one with \`npm install ./my-plugin\`)`,
+    );
+    expect(loadedMarkers()).toEqual([]);
+  });
+
+  it.each(HOSTILE_NAMES)('refuses a name with %s in one line, loading nothing', (_what, name) => {
+    markingPackage('carve-plugin-bystander');
+    const e = loadError(new PluginRegistry(), [name]);
+    expect([e.code, e.message]).toEqual(['invalid_plugin_package', expect.stringMatching(/^plugin package ".*"( \(\d+ characters\))?: is (a path|not an npm package name|not a package name|longer)[^\n]*$/)]);
+    expect(e.message).not.toMatch(/[\p{Cc}\u2028\u202e\u200b]/u);
+    expect(loadedMarkers()).toEqual([]);
+  });
+
+  it("refuses an entry outside its package's folder, by a relative path, an absolute one or a link", () => {
+    const bystander = markingPackage('carve-plugin-bystander');
+    const entry = join(bystander, 'dist', 'index.js');
+    writePackage('carve-plugin-reach', { carve: { plugins: '../carve-plugin-bystander/dist/index.js', apiVersion: 1 } });
+    writePackage('carve-plugin-absolute', { carve: { plugins: entry, apiVersion: 1 } });
+    const linked = writePackage('carve-plugin-linked', PLUGIN_FIELD);
+    mkdirSync(join(linked, 'dist'));
+    symlinkSync(entry, join(linked, 'dist', 'index.js'));
+    const e = loadError(new PluginRegistry(), ['carve-plugin-reach', 'carve-plugin-absolute', 'carve-plugin-linked']);
+    expect(e.issues).toEqual(
+      [['carve-plugin-reach', '../carve-plugin-bystander/dist/index.js'], ['carve-plugin-absolute', entry], ['carve-plugin-linked', 'dist/index.js']].map(
+        ([name, path]) => `plugin package '${name}': entry file "${path}" ("carve.plugins") is outside the package's folder ${join(project, 'node_modules', name)}; it must be a file of the package, like "dist/index.js"`,
+      ),
+    );
+    expect(loadedMarkers()).toEqual([]);
+    expect(existsSync(entry)).toBe(true);
   });
 });

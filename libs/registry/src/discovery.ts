@@ -8,10 +8,17 @@
  * rule (not also a default export, not also a bare array) keeps CommonJS and compiled
  * TypeScript packages alike (`export const plugins = [...]`, `module.exports = { plugins }`)
  * and gives one shape to name when a package gets it wrong.
+ *
+ * Only the packages named are loaded, and only from where Node would resolve them: nothing is
+ * discovered by scanning `node_modules`. A name must be a package name (@carve/names); a path
+ * (`./local`, `../x`, `/abs`, `pkg/sub`) is refused, so a run spec or a cloud request cannot
+ * point the loader at a folder of its choice (a local plugin is installed first:
+ * `npm install ./my-plugin`). The entry file must lie inside its package's folder.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { packageNameProblem, quoteName } from '@carve/names';
 import { PluginError } from './errors';
 import { show } from './format';
 import { PLUGIN_API_VERSION, PluginDefinition, pluginId } from './plugin';
@@ -84,7 +91,8 @@ export function loadPluginPackages(
     }
   }
   if (problems.length === 0) return loaded;
-  const named = (name: string, lines: readonly string[]) => lines.map((line) => `plugin package '${name}': ${line}`);
+  // A name that is no package name is shown escaped: it may hold anything.
+  const named = (name: string, lines: readonly string[]) => lines.map((line) => `plugin package ${packageNameProblem(name) ? quoteName(name) : `'${name}'`}: ${line}`);
   const lines = problems.flatMap(({ name, problem }) => named(name, problem.lines));
   const issues = problems.flatMap(({ name, problem }) => named(name, problem.issues));
   const causes = problems.flatMap(({ problem }) => (problem.cause === undefined ? [] : [problem.cause]));
@@ -94,6 +102,8 @@ export function loadPluginPackages(
 
 /** Resolves, reads and requires one package; the first problem that stops it is returned. */
 function findPackage(name: string, resolveFrom: string): Found | PackageProblem {
+  const refused = packageNameProblem(name);
+  if (refused) return new PackageProblem([refused]);
   let manifestPath: string;
   try {
     manifestPath = require.resolve(`${name}/package.json`, { paths: [resolveFrom] });
@@ -126,6 +136,10 @@ function findPackage(name: string, resolveFrom: string): Found | PackageProblem 
   if (!statSync(entryPath, { throwIfNoEntry: false })?.isFile()) {
     return new PackageProblem([`entry file "${entry}" ("carve.plugins") does not exist at ${entryPath}; build the package, or fix the path`]);
   }
+  // Another package's file (or any other) is not this package's entry, even through a link.
+  if (!inside(directory, entryPath) || !inside(realpathSync(directory), realpathSync(entryPath))) {
+    return new PackageProblem([`entry file "${entry}" ("carve.plugins") is outside the package's folder ${directory}; it must be a file of the package, like "dist/index.js"`]);
+  }
   let exported: unknown;
   try {
     // The entry's own imports resolve from the package, as they would for any dependency.
@@ -138,6 +152,12 @@ function findPackage(name: string, resolveFrom: string): Found | PackageProblem 
     return new PackageProblem([`entry file "${entry}" must have ${EXPECTED_EXPORT}; it exports ${describeExports(exported)}`]);
   }
   return { name, version, directory, definitions: plugins };
+}
+
+/** Whether `path` lies inside the folder `dir` (and is not the folder itself). */
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 /** Why `name/package.json` does not resolve: the package is missing, or its "exports" hides the file. */

@@ -9,26 +9,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
+import { launchChromium } from './testing/chromium';
 import { renderCatalogIndex } from './catalog/index-page';
 import { renderRunReport } from './run/report';
 import { awkwardRun, crowdedIndex, syntheticIndex, syntheticRun } from './testing/synthetic';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../../test-results/report');
 
 let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  // A missing browser must fail the tests, not skip them: CI installs it, so must a developer.
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`the report's browser tests need Debian's chromium at ${CHROMIUM}: install it with 'apt-get install -y chromium' (CI installs it)`);
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-report-'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });

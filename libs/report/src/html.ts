@@ -25,11 +25,20 @@ export function uniqueId(taken: Set<string>, base: string): string {
 }
 
 /**
- * A relative link target for a file path: each segment percent-encoded, so a path can never
- * become a `javascript:` or other absolute URL, and spaces or `#` stay part of the name.
+ * A relative link to the file at `segments` inside the report's folder: each segment
+ * percent-encoded, so none can make a `javascript:` or other absolute URL and '/', spaces or
+ * `#` stay part of a name; empty, '.' and '..' segments are left out (a browser reads `%2E%2E`
+ * as '..' too), so the link can neither leave the folder (`../../etc/passwd`) nor become one
+ * to the disk's root or another host (`/etc/passwd`, `//host/x`).
  */
+export function relativeHrefOf(segments: readonly unknown[]): string {
+  const kept = segments.map(String).filter((s) => s !== '' && s !== '.' && s !== '..');
+  return kept.map(encodeURIComponent).join('/') || '.';
+}
+
+/** `relativeHrefOf` of a '/'-separated file path (`models/small/model.onnx`). */
 export function relativeHref(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
+  return relativeHrefOf(String(path).split('/'));
 }
 
 /** A paragraph in the muted style used for missing data and skipped values. */

@@ -4,5 +4,5 @@
  * one zod schema, and its content hash. It loads nothing but zod and yaml, so the cloud
  * trigger validates requests with the very schema `carve compress` uses.
  */
-export { canonicalJson, loadRunSpec, parseRunSpec, parseRunSpecText, runSpecSchema, SpecError, specFormatOf, specHash } from './spec';
+export { canonicalJson, loadRunSpec, MAX_SPEC_DEPTH, nestedTooDeep, parseRunSpec, parseRunSpecText, runSpecSchema, SpecError, specFormatOf, specHash } from './spec';
 export type { RunSpec, SpecFormat } from './spec';

@@ -128,3 +128,21 @@ test('export formats: hf is required, each format once, gguf with its type', () 
   expect(problems({ export: { formats: ['hf', 'tflite'] } })).toEqual([expect.stringMatching(/^export\.formats\.1: /)]);
   expect(problems({ export: { onnx: true } })).toEqual(["export.onnx: replaced by export.formats: ['hf', 'onnx'] writes ONNX, ['hf'] does not"]);
 });
+
+test('keys with line breaks are quoted on one line in the problems (found by tools/fuzz)', () => {
+  let message = '';
+  try {
+    parseRunSpec({ 'a\nb': 1, training: { 'c\r\nd': 2 } }, 'spec.json');
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message).toBe('spec.json: 2 problems: training: Unrecognized key: "c\\r\\nd"; (top level): Unrecognized key: "a\\nb"');
+});
+
+test('a document nested deeper than any spec is refused before it is hashed, which would overflow the stack (found by tools/fuzz)', () => {
+  const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  expect(() => parseRunSpec({ space: { name: 'joint', options: { deep } } }, 'spec.json')).toThrow(new SpecError('spec.json', ['space.options.deep.0…: nested deeper than 100 levels']));
+  expect(() => parseRunSpecText(`space:\n  options:\n    deep: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, 'spec.yaml')).toThrow(/^spec\.yaml: 1 problem: (not valid YAML: .*|space\.options\.deep\.0…: nested deeper than 100 levels)$/);
+  const ok = parseRunSpec({ space: { name: 'joint', options: { a: [[[{ b: 1 }]]] } } });
+  expect(specHash(ok)).toMatch(/^[0-9a-f]{64}$/);
+});

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { UserError } from '@carve/errors';
+import { oneLine, UserError } from '@carve/errors';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -261,13 +261,37 @@ export class SpecError extends UserError {
   }
 }
 
+/**
+ * How deep a spec may nest. Plugin options are free-form, so the schema alone lets a document
+ * nest without end, and the code that hashes, copies and writes a spec (canonicalJson,
+ * structuredClone, JSON.stringify) recurses once per level: 100,000 levels overflow the stack.
+ */
+export const MAX_SPEC_DEPTH = 100;
+
+/**
+ * The path of a value nested deeper than `max` levels, or undefined; iterative, so any document
+ * is safe. The catalog checks the spec a manifest records with it too.
+ */
+export function nestedTooDeep(document: unknown, max = MAX_SPEC_DEPTH): PropertyKey[] | undefined {
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: document, path: [] }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (typeof item.value !== 'object' || item.value === null) continue;
+    if (item.path.length >= max) return item.path;
+    for (const [key, value] of Object.entries(item.value)) stack.push({ value, path: [...item.path, key] });
+  }
+  return undefined;
+}
+
 /** Checks a parsed document and fills in the defaults; every problem is named by its path. */
 export function parseRunSpec(document: unknown, where = 'run spec'): RunSpec {
+  const deep = nestedTooDeep(document);
+  if (deep) throw new SpecError(where, [oneLine(`${deep.slice(0, 4).join('.')}…: nested deeper than ${MAX_SPEC_DEPTH} levels`)]);
   const result = runSpecSchema.safeParse(document ?? {});
   if (result.success) return result.data;
   throw new SpecError(
     where,
-    result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`),
+    // The path and the message quote the document's keys, which may hold line breaks.
+    result.error.issues.map((issue) => oneLine(`${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`)),
   );
 }
 

@@ -3,7 +3,8 @@
  * `carve compress [SPEC]`: the whole run (importance, grid, training, search, export,
  * evaluation, report) from a run spec, or from the defaults (the embedded model and its
  * corpus) without one; `--dry-run` prints the plan; `--device` overrides the spec's device.
- * Rerunning continues the same run.
+ * Rerunning continues the same run; a second `carve compress` on a run folder that one is
+ * working in is refused (exit 2).
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -51,6 +52,7 @@ export function compressCommand(io: CliIO): Command {
       }
       const result = await compress(spec, {
         run: args.run,
+        onNote: (line) => io.stderr(`${line}\n`),
         onStage: (e) => {
           if (e.phase === 'skip') io.stderr(`${e.stage}: done already, skipped\n`);
           if (e.phase === 'start') io.stderr(`${e.stage}: running (${e.reason})…\n`);

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { DEVICES, Device, resolveDevice, Runtime } from '@carve/engine';
-import { buildRequests, DEFAULT_FEWSHOT_SEED, evaluateTask, isTaskGroup, MetricName, MetricValue, ModelScorer, PromptSettings, Task, TaskContext, TaskOrGroup, TaskResult } from '@carve/evaluation';
+import { oneLine } from '@carve/errors';
+import { buildRequests, DEFAULT_FEWSHOT_SEED, evaluateTask, FewShotError, isTaskGroup, MetricName, MetricValue, ModelScorer, PromptSettings, Task, TaskContext, TaskOrGroup, TaskResult } from '@carve/evaluation';
 import { countParams, LanguageModel, loadCheckpoint, loadTokenizer, writeJsonAtomic } from '@carve/model';
 import { PluginRegistry } from '@carve/registry';
 import { Command, Option } from 'commander';
@@ -150,8 +151,9 @@ function checkArgs(args: EvalArgs, names: string[], registry: PluginRegistry): C
   /** `TASK=VALUE` of a per-task option, for a task of --tasks, once per task. */
   const perTask = <T>(option: string, values: readonly string[], example: string, parse: (value: string) => { value: T } | { error: string }): Map<string, T> => {
     const byTask = new Map<string, T>();
-    for (const given of values) {
-      const m = /^([^=]+)=([^]+)$/.exec(given);
+    for (const value of values) {
+      const m = /^([^=]+)=([^]+)$/.exec(value);
+      const given = oneLine(value); // as messages quote it: a value typed over several lines stays one line
       if (!m || !m[1].trim() || !m[2].trim()) {
         issues.push(`--${option} ${given}: expected ${example}`);
         continue;
@@ -171,7 +173,7 @@ function checkArgs(args: EvalArgs, names: string[], registry: PluginRegistry): C
     try {
       value = JSON.parse(text);
     } catch (e) {
-      return { error: `not valid JSON (${(e as Error).message})` };
+      return { error: `not valid JSON (${oneLine((e as Error).message)})` };
     }
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? { value: value as Record<string, unknown> } : { error: 'expected a JSON object of options' };
   });
@@ -213,8 +215,8 @@ async function runEval(io: CliIO, registry: PluginRegistry, checked: Checked, bo
       try {
         buildRequests(t, settings);
       } catch (e) {
-        // buildRequests's RangeErrors are about the settings: more examples than the few-shot split holds.
-        if (e instanceof RangeError) throw new CliError(`--shots ${args.shots ?? t.defaultShots}: ${e.message}`);
+        // buildRequests's RangeErrors and FewShotErrors are about the settings: more examples than the few-shot split holds.
+        if (e instanceof RangeError || e instanceof FewShotError) throw new CliError(`--shots ${args.shots ?? t.defaultShots}: ${e.message}`);
         throw e;
       }
     }

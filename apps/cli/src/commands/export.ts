@@ -1,7 +1,8 @@
 /**
  * @module commands/export
  * `carve export RUN --member N --format hf,onnx,gguf`: searched sub-networks of a run as
- * standalone models for other runtimes, after the run, without touching its files.
+ * standalone models for other runtimes, after the run, without touching its files (holding
+ * the run folder's lock meanwhile, as compress does).
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -45,7 +46,7 @@ export function exportCommand(io: CliIO): Command {
       const folder = nodePath.join(args.catalog, 'runs', id);
       if (!fs.existsSync(folder)) throw new CliError(`run ${id}: no folder ${folder}; \`carve runs list --catalog ${args.catalog}\` lists the runs`);
       const out = args.out ?? nodePath.join(folder, 'exports', args.member.map((m) => `t${m}`).join('-'));
-      const index = await exportRun(folder, { members: args.member, formats: args.format, ggufType: args.ggufType, out });
+      const index = await exportRun(folder, { members: args.member, formats: args.format, ggufType: args.ggufType, out, onNote: (line) => io.stderr(`${line}\n`) });
       for (const m of index.models) {
         const files = args.format.map((f) => nodePath.join(out, m.name, exportedFile(f, args.ggufType)));
         io.stdout(`${m.name}: ${m.params} parameters\n${files.map((f) => `  ${f}\n`).join('')}`);

@@ -7,22 +7,28 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { Catalog, checkRunId, FRONT_FILE, FrontFile } from '@carve/catalog';
 import { writeTextAtomic } from '@carve/model';
-import { RUN_FILES, runReportData } from '@carve/pipeline';
+import { RUN_FILES, runReportData, withRunLock } from '@carve/pipeline';
 import { IndexRun, renderCatalogIndex, renderRunReport } from '@carve/report';
 import { Command } from 'commander';
 import { CliError } from '../errors';
 import { CliIO } from '../io';
 import { openCatalog } from './runs';
 
-/** Writes `runs/<id>/report.html` in the local catalog at `root`; returns its path. */
-export async function writeRunReport(catalog: Catalog, root: string, id: string): Promise<string> {
-  const { manifest } = await catalog.showRun(id);
+/**
+ * Writes `runs/<id>/report.html` in the local catalog at `root`, holding the run folder's lock
+ * (a compress working in it would replace the report, and the files it shows, meanwhile);
+ * returns its path.
+ */
+export async function writeRunReport(catalog: Catalog, root: string, id: string, onNote?: (line: string) => void): Promise<string> {
   const folder = nodePath.join(root, 'runs', id);
-  const timings = Object.fromEntries(manifest.stages.filter((s) => s.seconds !== undefined).map((s) => [s.name, s.seconds!]));
-  const data = runReportData(folder, { id, model: manifest.summary.model ?? '-', status: manifest.status, created: manifest.created, timings, spec: manifest.spec });
-  const file = nodePath.join(folder, RUN_FILES.report);
-  writeTextAtomic(file, renderRunReport(data));
-  return file;
+  return withRunLock(folder, { onNote }, async () => {
+    const { manifest } = await catalog.showRun(id);
+    const timings = Object.fromEntries(manifest.stages.filter((s) => s.seconds !== undefined).map((s) => [s.name, s.seconds!]));
+    const data = runReportData(folder, { id, model: manifest.summary.model ?? '-', status: manifest.status, created: manifest.created, timings, spec: manifest.spec });
+    const file = nodePath.join(folder, RUN_FILES.report);
+    writeTextAtomic(file, renderRunReport(data));
+    return file;
+  });
 }
 
 /** Writes the catalog's `index.html` over every run with a manifest; returns its path. */
@@ -46,7 +52,7 @@ export function reportCommand(io: CliIO): Command {
       checkRunId(id);
       if (!fs.existsSync(nodePath.join(args.catalog, 'runs', id))) throw new CliError(`run ${id}: no folder ${nodePath.join(args.catalog, 'runs', id)}; \`carve runs list --catalog ${args.catalog}\` lists the runs`);
       const catalog = openCatalog({ catalog: args.catalog });
-      const report = await writeRunReport(catalog, args.catalog, id);
+      const report = await writeRunReport(catalog, args.catalog, id, (line) => io.stderr(`${line}\n`));
       const index = await writeCatalogIndex(catalog, args.catalog);
       io.stdout(`${report}\n${index}\n`);
     });

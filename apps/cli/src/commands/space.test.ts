@@ -46,6 +46,28 @@ describe('carve space show', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  test("JSON errors quote line breaks escaped: an indented importance.json, options typed over lines (found by tools/fuzz)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-space-'));
+    const file = path.join(dir, 'importance.json');
+    fs.writeFileSync(file, '{\n  "orders": {\n    "layers": [4, 3,\n  }\n}\n');
+    for (const argv of [['--importance', file], ['--space-options', '{\n  minDepth: 2\n}']]) {
+      const { code, stderr } = await carve('space', 'show', '--preset', 'stories260K', ...argv);
+      expect(code).toBe(2);
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/not valid JSON \(.*\\n/); // the break escaped, in the quote of the text or of the option
+    }
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('an importance.json of another model is reported naming the file (found by tools/fuzz)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-space-'));
+    const file = path.join(dir, 'importance.json');
+    fs.writeFileSync(file, JSON.stringify({ orders: { layers: [1, 0] } }));
+    const { code, stderr } = await carve('space', 'show', '--preset', 'stories260K', '--importance', file);
+    expect([code, stderr]).toEqual([2, `carve: --importance ${file}: "orders.layers" [1,0] is not an order of the model's 5 layers (each of 0..4 once); give the importance.json written for this model\n`]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   const cases: [string, string[], RegExp][] = [
     ['an unknown space', ['--preset', 'stories260K', '--space', 'diagonal'], /^carve: unknown search-space plugin "diagonal" \(search-space plugins: explicit, joint, layerwise\)$/],
     ['space options that are not JSON', ['--preset', 'stories260K', '--space-options', '{minDepth:2}'], /^carve: --space-options: not valid JSON \(.*\): \{minDepth:2\}$/],

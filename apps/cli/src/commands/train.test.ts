@@ -158,6 +158,11 @@ describe('carve train settings: config file, flags, and every problem at once', 
     const bad = await carve(['train', '--config', file('bad.yml', 'steps: [1,\n'), '--out', at('bad-yaml')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--config .*bad\.yml: not valid YAML/);
+    // An indented JSON file: the parser's message quotes its line breaks, escaped (found by tools/fuzz).
+    const badJson = await carve(['train', '--config', file('bad-indented.json', '{\n  "steps": 1,\n  "lr": x\n}\n'), '--out', at('bad-json')]);
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(badJson.stderr).toMatch(/--config .*bad-indented\.json: not valid JSON \(.*\\n.*\)/);
   });
 
   test('every invalid field, from flags and the config file, in one line; nothing written', async () => {

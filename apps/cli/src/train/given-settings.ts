@@ -5,6 +5,7 @@
  * the checks in @carve/pipeline name every bad field as the user wrote it.
  */
 import * as fs from 'node:fs';
+import { oneLine } from '@carve/errors';
 import { TRAIN_SETTING_NAMES, TrainSettingName } from '@carve/pipeline';
 import { parse as parseYaml } from 'yaml';
 
@@ -82,7 +83,7 @@ function jsonText(where: string, text: string, issues: string[]): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    issues.push(`${where}: not valid JSON (${(e as Error).message})`);
+    issues.push(`${where}: not valid JSON (${oneLine((e as Error).message)})`);
     return undefined;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * @module testing/memory-bucket
- * An S3 bucket in memory behind aws-sdk-client-mock: GetObject and PutObject with S3's
- * answers (NoSuchKey, and 412 for `If-None-Match: *` on an existing key), so the handler's
- * claim logic meets the semantics of the real service.
+ * An S3 bucket in memory behind aws-sdk-client-mock: GetObject (with the object's size, as S3
+ * answers it) and PutObject with S3's answers (NoSuchKey, and 412 for `If-None-Match: *` on an
+ * existing key), so the handler's claim logic meets the semantics of the real service.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
@@ -22,7 +22,7 @@ export function memoryBucket(bucket: string): MemoryBucket {
   mock.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
     const body = input.Bucket === bucket ? objects.get(input.Key) : undefined;
     if (!body) throw error('NoSuchKey', 404);
-    return { Body: { transformToByteArray: async () => new Uint8Array(body) } };
+    return { ContentLength: body.length, Body: { transformToByteArray: async () => new Uint8Array(body) } };
   });
   mock.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body: string | Uint8Array; IfNoneMatch?: string }) => {
     if (input.Bucket !== bucket) throw error('NoSuchBucket', 404);

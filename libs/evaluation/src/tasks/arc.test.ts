@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { runPluginContract } from '@carve/registry';
 import { evaluateTask } from '../evaluate';
-import { buildRequests } from '../prompts';
+import { buildRequests, FewShotError } from '../prompts';
 import { MultipleChoiceTask } from '../task';
 import { byContinuation, createTask, Fixture, prompts, taskDataError } from '../testing';
 import { ArcDocument, arcChallengeTask, arcEasyTask } from './arc';
@@ -61,8 +61,11 @@ test('few-shot: examples drawn from train with random.Random(1234).sample, joine
   });
   expect(record).toMatchObject({ shots: 2, seed: 1234, evaluationSplit: 'test', fewshotSplit: 'train', fewshotSampler: 'random' });
   expect(record.files).toEqual([path.join(fixture.dir, 'arc_challenge', 'test.jsonl'), path.join(fixture.dir, 'arc_challenge', 'train.jsonl')]);
-  // The paper's 25 shots need 25 training questions.
+  // The paper's 25 shots need 25 training questions: too little data is the user's error, naming the file.
   expect(() => buildRequests(challenge())).toThrow(/25 few-shot examples asked for, but its few-shot split has 5 documents/);
+  const tooFew = taskDataError(() => buildRequests(challenge()));
+  expect(tooFew).toBeInstanceOf(FewShotError);
+  expect(tooFew.message).toContain(path.join(fixture.dir, 'arc_challenge', 'train.jsonl'));
 });
 
 test('acc takes the likeliest answer, acc_norm the likeliest per character; standard errors of the mean', async () => {
@@ -99,6 +102,12 @@ describe('bad data is reported by file and line, naming the field', () => {
     expect(load([{ ...noQuestion, questoin: question }]).error).toMatch(/arc\.jsonl:1: missing field 'question' \(a string\)$/);
     expect(load([TEST[0], TEST[1], { ...TEST[2], choices: { text: ['a', 'b'] } }]).error).toMatch(/arc\.jsonl:3: missing field 'choices\.label'/);
     expect(load([{ ...TEST[0], choices: { text: ['a', 'b'], label: ['A', 'B', 'C'] } }]).error).toMatch(/arc\.jsonl:1: 3 labels in 'choices\.label' for 2 answers in 'choices\.text'$/);
+  });
+
+  test("a line that is not JSON and holds a carriage return: the parser's message quotes it, escaped (found by tools/fuzz)", () => {
+    const { file, error } = load(`{"question": \r x}\n`);
+    expect(error).toMatch(new RegExp(`^task 'arc_easy': ${file}:1: not valid JSON \\(.*\\\\r.*\\)$`));
+    expect(error).not.toMatch(/[\r\n]/);
   });
 
   test('a line that is not JSON, and a missing file', () => {

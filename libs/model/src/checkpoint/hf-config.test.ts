@@ -87,6 +87,20 @@ describe('Hugging Face config.json', () => {
       );
     });
 
+    it('a value nested too deep to stringify is described, not thrown on (found by tools/fuzz)', () => {
+      const deep = JSON.parse(`${'['.repeat(100_000)}1${']'.repeat(100_000)}`);
+      expect(() => configFromHf({ ...UPSTREAM.gpt2, n_layer: deep }, 'g', WHERE)).toThrow(`${WHERE}: unsupported gpt2 config: 'n_layer' must be a positive integer, got […] (an array nested too deep to show)`);
+      expect(() => configFromHf({ ...UPSTREAM.gpt2, model_type: deep }, 'g', WHERE)).toThrow(`${WHERE}: unsupported model_type […] (an array nested too deep to show) (supported:`);
+      expect(() => configFromHf({ ...UPSTREAM['TinyLlama-1.1B'], rope_scaling: { rope_type: deep } }, 't', WHERE)).toThrow(`'rope_scaling' = an object nested too deep to show: RoPE scaling is not supported`);
+    });
+
+    it('sizes past any real model fail at once instead of exhausting memory (found by tools/fuzz)', () => {
+      // 1e308 is an integer to JavaScript; looping over that many layers ran out of memory.
+      expect(() => configFromHf({ ...UPSTREAM.gpt2, n_layer: 1e308 }, 'g', WHERE)).toThrow(`${WHERE}: config 'g': nLayer must be at most 1024, got 1e+308`);
+      expect(() => configFromHf({ ...UPSTREAM.gpt2, vocab_size: 2 ** 31 }, 'g', WHERE)).toThrow(`${WHERE}: config 'g': vocabSize must be at most 2147483647, got 2147483648`);
+      expect(configFromHf({ ...UPSTREAM.gpt2, n_layer: 1024 }, 'g', WHERE).nLayer).toBe(1024);
+    });
+
     it('a config Hugging Face cannot express', () => {
       const uneven = resolveConfig({ name: 'cut', family: 'gpt_neox', vocabSize: 64, nEmbd: 32, nLayer: 2, nHead: 4, nQueryGroups: 2, layerHeads: [4, 2], norm: 'rmsnorm' });
       expect(() => configToHf(uneven)).toThrow(

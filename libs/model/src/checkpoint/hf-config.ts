@@ -2,6 +2,7 @@
  * @module checkpoint/hf-config
  * Hugging Face `config.json` to our config and back, dispatched on `model_type`.
  */
+import { preview } from '@carve/errors';
 import { ConfigError, Family, ModelConfig, resolveConfig } from '../config';
 import { CheckpointError } from './checkpoint';
 import { HfConfigReader, HfFamily } from './hf-family';
@@ -30,7 +31,7 @@ export function configFromHf(json: unknown, name: string, where: string): ModelC
   const modelType = (json as Record<string, unknown>).model_type;
   const family = HF_FAMILIES.find((f) => f.modelTypes.includes(modelType as string));
   if (!family) {
-    throw new CheckpointError(`${where}: unsupported model_type ${JSON.stringify(modelType)} (supported: ${HF_MODEL_TYPES.join(', ')})`, 'bad_format', where);
+    throw new CheckpointError(`${where}: unsupported model_type ${preview(modelType)} (supported: ${HF_MODEL_TYPES.join(', ')})`, 'bad_format', where);
   }
   const reader = new HfConfigReader(json as Record<string, unknown>);
   const input = family.readConfig(reader, modelType as string);

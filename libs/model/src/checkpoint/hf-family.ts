@@ -5,6 +5,7 @@
  * explicit map from its tensor names to ours. Everything generic (tensor layouts,
  * validation, files) lives in hf-tensors.ts and hf.ts.
  */
+import { preview } from '@carve/errors';
 import { Family, ModelConfig, ModelConfigInput } from '../config';
 
 /**
@@ -77,7 +78,7 @@ export class HfConfigReader {
 
   /** Records that `key`'s value is not supported, and why. */
   reject(key: string, why: string): void {
-    this.issues.push(`'${key}' = ${JSON.stringify(this.json[key])}: ${why}`);
+    this.issues.push(`'${key}' = ${preview(this.json[key])}: ${why}`);
   }
 
   /**
@@ -89,7 +90,7 @@ export class HfConfigReader {
     if (scaling && (scaling.rope_type ?? scaling.type) !== 'default') this.reject('rope_scaling', 'RoPE scaling is not supported; only plain RoPE models load');
     const params = this.json['rope_parameters'] as { rope_type?: unknown; rope_theta?: unknown } | null | undefined;
     if (!params) return this.number(thetaKeys, fallback);
-    if (params.rope_type !== undefined && params.rope_type !== 'default') this.reject('rope_parameters', `rope_type '${String(params.rope_type)}' is not supported; only plain RoPE ('default') models load`);
+    if (params.rope_type !== undefined && params.rope_type !== 'default') this.reject('rope_parameters', `rope_type ${preview(params.rope_type)} is not supported; only plain RoPE ('default') models load`);
     if (typeof params.rope_theta === 'number') return params.rope_theta;
     return this.number(thetaKeys, fallback);
   }
@@ -103,7 +104,7 @@ export class HfConfigReader {
     }
     const v = this.json[key];
     if (!ok(v)) {
-      this.issues.push(`'${key}' must be ${expected}, got ${JSON.stringify(v)}`);
+      this.issues.push(`'${key}' must be ${expected}, got ${preview(v)}`);
       return fallback;
     }
     return v;

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { oneLine } from '@carve/errors';
 import { Checkpoint, CheckpointError } from './checkpoint';
 import { writeJsonAtomic } from './atomic-write';
 import { configFromHf, configToHf, hfFamily } from './hf-config';
@@ -68,7 +69,7 @@ export function loadHfCheckpoint(folder: string, options: ReadOptions = {}): Che
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new CheckpointError(`${configPath}: not valid JSON (${(e as Error).message})`, 'bad_format', configPath);
+    throw new CheckpointError(`${configPath}: not valid JSON (${oneLine((e as Error).message)})`, 'bad_format', configPath);
   }
   const config = configFromHf(json, nodePath.basename(nodePath.resolve(folder)), configPath);
   const weights = weightsFromHf(hfFamily(config.family), config, openWeights(folder), folder, options);

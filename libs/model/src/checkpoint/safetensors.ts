@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import { bfloat16ToHalf, fromBfloat16, fromHalf } from '@carve/engine';
+import { oneLine, preview } from '@carve/errors';
 import { CheckpointError, HalfValues, rawOf, WeightValues } from './checkpoint';
 import { writeAll, writeFileAtomic } from './atomic-write';
 
@@ -78,7 +79,9 @@ export function openSafetensors(path: string): SafetensorsFile {
     return fail(path, `cannot open the safetensors file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'not_found');
   }
   try {
-    const size = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) fail(path, 'is not a file (a folder?); a safetensors file was expected here', 'bad_format');
+    const size = stat.size;
     if (size < 8) fail(path, `truncated: ${size} bytes, shorter than the 8-byte safetensors header length`, 'truncated');
     const lengthBytes = Buffer.alloc(8);
     fs.readSync(fd, lengthBytes, 0, 8, 0);
@@ -99,15 +102,17 @@ function parseHeader(path: string, bytes: Buffer, dataLength: number): { entries
   try {
     header = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
-    return fail(path, `the header is not valid JSON (${(e as Error).message})`);
+    return fail(path, `the header is not valid JSON (${oneLine((e as Error).message)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail(path, 'the header is not a JSON object');
   const issues: string[] = [];
   let truncated = false;
   const metadata: Record<string, string> = {};
   const entries = new Map<string, SafetensorsEntry>();
-  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
+  for (const [key, raw] of Object.entries(header as Record<string, unknown>)) {
+    // Names go into messages: a line break in one must not break the message's line.
+    const name = oneLine(key);
+    if (key === '__metadata__') {
       const ok = typeof raw === 'object' && raw !== null && Object.values(raw).every((v) => typeof v === 'string');
       if (ok) Object.assign(metadata, raw);
       else issues.push(`'__metadata__' must map strings to strings`);
@@ -116,16 +121,16 @@ function parseHeader(path: string, bytes: Buffer, dataLength: number): { entries
     const e = raw as Partial<Record<'dtype' | 'shape' | 'data_offsets', unknown>>;
     const isIndex = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
     if (typeof e?.dtype !== 'string' || !(e.dtype in DTYPE_BYTES)) {
-      issues.push(`tensor '${name}': unknown dtype '${String(e?.dtype)}' (known: ${Object.keys(DTYPE_BYTES).join(', ')})`);
+      issues.push(`tensor '${name}': unknown dtype ${typeof e?.dtype === 'string' ? `'${oneLine(e.dtype)}'` : preview(e?.dtype)} (known: ${Object.keys(DTYPE_BYTES).join(', ')})`);
       continue;
     }
     if (!Array.isArray(e.shape) || !e.shape.every(isIndex)) {
-      issues.push(`tensor '${name}': shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`);
+      issues.push(`tensor '${name}': shape must be a list of non-negative integers, got ${preview(e.shape)}`);
       continue;
     }
     const offsets = e.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
-      issues.push(`tensor '${name}': data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offsets)}`);
+      issues.push(`tensor '${name}': data_offsets must be [begin, end] with 0 <= begin <= end, got ${preview(offsets)}`);
       continue;
     }
     const [begin, end] = offsets as [number, number];
@@ -135,13 +140,13 @@ function parseHeader(path: string, bytes: Buffer, dataLength: number): { entries
       issues.push(`tensor '${name}': data_offsets [${begin}, ${end}] run past the end of the data (${dataLength} bytes): the file is truncated`);
     } else if (end - begin !== needed) {
       issues.push(`tensor '${name}': ${e.dtype} [${e.shape.join(', ')}] needs ${needed} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
-    } else entries.set(name, { dtype: e.dtype, shape: e.shape as number[], offsets: [begin, end] });
+    } else entries.set(key, { dtype: e.dtype, shape: e.shape as number[], offsets: [begin, end] });
   }
   const byStart = [...entries].filter(([, e]) => e.offsets[1] > e.offsets[0]).sort((a, b) => a[1].offsets[0] - b[1].offsets[0]);
   for (let i = 1; i < byStart.length; i++) {
     const [prevName, prev] = byStart[i - 1];
     const [name, e] = byStart[i];
-    if (e.offsets[0] < prev.offsets[1]) issues.push(`tensors '${prevName}' [${prev.offsets.join(', ')}] and '${name}' [${e.offsets.join(', ')}] overlap`);
+    if (e.offsets[0] < prev.offsets[1]) issues.push(`tensors '${oneLine(prevName)}' [${prev.offsets.join(', ')}] and '${oneLine(name)}' [${e.offsets.join(', ')}] overlap`);
   }
   if (issues.length) fail(path, `invalid safetensors header: ${issues.join('; ')}`, truncated ? 'truncated' : 'bad_format');
   return { entries, metadata };

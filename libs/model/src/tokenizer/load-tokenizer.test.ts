@@ -63,6 +63,9 @@ describe('loadTokenizer errors', () => {
     );
     const broken = file('broken.json', '{ "model": ');
     expect(failure(() => loadTokenizer(broken))).toMatch(`bad-format: ${broken}: not valid JSON (`);
+    // The parser's message quotes the text around the error, line breaks included: they are escaped (found by tools/fuzz).
+    const indented = file('indented.json', '{\n  "model": {\n    "type": x\n  }\n}\n');
+    expect(failure(() => loadTokenizer(indented))).toMatch(new RegExp(`^bad-format: ${indented}: not valid JSON \\(Unexpected token .*\\\\n.*\\)$`));
   });
 
   test('random binary files', () => {

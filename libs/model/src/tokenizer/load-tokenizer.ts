@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { oneLine } from '@carve/errors';
 import { HfTokenizer } from './hf-tokenizer';
 import { Llama2cTokenizer } from './llama2c-tokenizer';
 import type { Tokenizer } from './tokenizer';
@@ -66,6 +67,6 @@ function readJson(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new TokenizerError('bad-format', path, `not valid JSON (${(e as Error).message})`);
+    throw new TokenizerError('bad-format', path, `not valid JSON (${oneLine((e as Error).message)})`);
   }
 }

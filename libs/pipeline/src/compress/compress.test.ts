@@ -10,6 +10,7 @@ import { parseRunSpec, RunSpec } from '@carve/spec';
 import { Catalog, CatalogBackend, catalogBackendPlugins } from '@carve/catalog';
 import { startS3Server } from '../../../catalog/src/testing/s3-server';
 import { MARKERS, StageMarker } from '../stages';
+import { readRunLock, RUN_LOCK_FILE } from './run-lock';
 import { EMBEDDED_MODEL, embeddedCorpus } from './context';
 import { compress, planCompress } from './run';
 
@@ -49,6 +50,7 @@ describe('a tiny run on the embedded model, end to end', () => {
     for (const file of ['spec.json', 'manifest.json', 'importance/importance.json', 'grid.json', 'train/adapters.safetensors', 'search.json', 'trials.json', 'front.json', 'models/index.json', 'evaluation.json', 'report.html']) {
       expect([file, fs.existsSync(f(file))]).toEqual([file, true]);
     }
+    expect(fs.existsSync(f(RUN_LOCK_FILE))).toBe(false); // released once the run completed
     const manifest = JSON.parse(fs.readFileSync(f('manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ id: result.id, status: 'complete', summary: { objectives: ['val-loss', 'params'] } });
     expect(manifest.stages.map((s: { name: string }) => s.name)).toEqual(STAGES);
@@ -174,6 +176,21 @@ test('a run killed during training completes on a rerun without repeating finish
   expect(steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
 });
 
+test('compress holds the run folder\'s lock while it works, and removes it when the run fails', async () => {
+  const root = path.join(tmp, 'locked');
+  const spec = tiny(root);
+  const folder = path.join(root, 'runs', '20261206-1200-f41105');
+  const held: unknown[] = [];
+  const stop = (e: { stage: string }) => {
+    held.push(readRunLock(folder));
+    if (e.stage === 'data') throw new Error('stopped by the test');
+  };
+  await expect(compress(spec, { run: path.basename(folder), onStage: stop })).rejects.toThrow('stopped by the test');
+  expect(held).toEqual([expect.objectContaining({ pid: process.pid })]);
+  expect(fs.existsSync(path.join(folder, RUN_LOCK_FILE))).toBe(false);
+  expect(JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8'))).toMatchObject({ status: 'failed', error: 'stopped by the test' });
+});
+
 test("device 'cuda' where CUDA does not work fails before anything is written", async () => {
   const probe = await probeCuda();
   if (probe.available) return console.log('CUDA is available here: the unavailable-device case is not checked');
@@ -227,6 +244,7 @@ test('with an S3 catalog, the run is published to the bucket, its manifest last 
     expect(run).toMatchObject({ id: result.id, status: 'complete', objectives: ['val-loss', 'params'] });
     const { files } = await catalog.showRun(result.id);
     expect(files).toEqual(expect.arrayContaining(['front.json', 'trials.json', 'report.html', 'models/index.json', 'evaluation.json', 'manifest.json']));
+    expect(files).not.toContain(RUN_LOCK_FILE); // in the folder at every publish, but the process's, not the run's
   } finally {
     process.env = saved;
     await server.stop();

@@ -4,12 +4,15 @@
  * with the run's manifest kept up to date (status and stage timings) and written after the
  * files it describes; for an S3 catalog the finished files are published after each stage.
  * Rerunning the same spec finds its run and does only what is missing; `run` names a run to
- * continue with a changed spec, which redoes exactly the stages the change reaches.
+ * continue with a changed spec, which redoes exactly the stages the change reaches. The run
+ * folder is locked while the run works in it (compress/run-lock): a second process on it is
+ * refused, and what killed runs left half-written in it is removed first (compress/leftovers).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { Catalog, CatalogBackend, checkRunId, LocalBackend, newRunId, RunManifestInput, RunStage } from '@carve/catalog';
+import { Catalog, CatalogBackend, checkRunId, LocalBackend, newRunId, RUN_ID_PATTERN, RunManifestInput, RunStage } from '@carve/catalog';
+import { ResolvedDevice } from '@carve/engine';
 import { writeJsonAtomic } from '@carve/model';
 import { createRegistry } from '../plugins';
 import { readJson, RUN_FILES } from '../report-data';
@@ -18,6 +21,8 @@ import { PlannedStage, planStages, readMarker, runStages } from '../stages';
 import { FRONT_JSON } from '../steps/search';
 import { packageVersions } from '../versions';
 import { CompressContext, resolveContext, runDevice } from './context';
+import { removeLeftovers } from './leftovers';
+import { withRunLock } from './run-lock';
 import { compressStages, ReportInfo } from './stages';
 
 export interface CompressOptions {
@@ -29,6 +34,8 @@ export interface CompressOptions {
   resolveFrom?: string;
   /** The clock, for the run id and the manifest. @default now */
   now?: () => Date;
+  /** Told a line worth the user's attention that is no error (a stale lock of the run folder taken over). */
+  onNote?: (line: string) => void;
 }
 
 export interface CompressResult {
@@ -48,10 +55,12 @@ const hashOf = (spec: RunSpec) => createHash('sha256').update(JSON.stringify(spe
 
 /** The run folder of `spec`: the named run, else the catalog's run with this spec, else a new one. */
 function chooseRun(root: string, spec: RunSpec, options: CompressOptions): string {
-  if (options.run !== undefined) return checkRunId(options.run);
+  if (options.run !== undefined) return checkRunId(options.run, '--run');
   const runs = nodePath.join(root, 'runs');
   const hash = hashOf(spec);
   for (const id of fs.existsSync(runs) ? fs.readdirSync(runs).sort().reverse() : []) {
+    // A folder whose name is no run id is none of ours, whatever it holds.
+    if (!RUN_ID_PATTERN.test(id)) continue;
     try {
       if (hashOf(JSON.parse(fs.readFileSync(nodePath.join(runs, id, SPEC_FILE), 'utf8')) as RunSpec) === hash) return id;
     } catch {
@@ -92,13 +101,20 @@ function timings(folder: string, order: readonly string[]): Record<string, numbe
 
 /**
  * Runs `spec` to its end (or to the first failure, recorded in the manifest and thrown). A
- * device that does not work here fails first, before anything is written.
+ * device that does not work here fails first, before anything is written; a run folder that
+ * another process works in is refused (a RunLockedError) before anything is written in it.
  */
 export async function compress(spec: RunSpec, options: CompressOptions = {}): Promise<CompressResult> {
   const { c, id } = context(spec, options);
   const device = await runDevice(c);
-  const now = options.now ?? (() => new Date());
   fs.mkdirSync(c.folder, { recursive: true });
+  return withRunLock(c.folder, { onNote: options.onNote }, () => compressLocked(spec, options, c, id, device));
+}
+
+/** The run of `compress`, in the folder it has locked. */
+async function compressLocked(spec: RunSpec, options: CompressOptions, c: CompressContext, id: string, device: ResolvedDevice): Promise<CompressResult> {
+  const now = options.now ?? (() => new Date());
+  removeLeftovers(c.folder);
   writeJsonAtomic(nodePath.join(c.folder, SPEC_FILE), spec);
   const catalog = catalogOf(c);
   const local = c.spec.output.catalog === 'local';

@@ -3,7 +3,7 @@
  * The catalog's index page: every run in a table, and their fronts overlaid.
  */
 import { arrow, formatValue } from '../format';
-import { escapeHtml, note, orDash, page, section, slug } from '../html';
+import { escapeHtml, note, orDash, page, relativeHrefOf, section, slug } from '../html';
 import { IndexRun } from './data';
 import { overlayPlots, runColour } from './overlay';
 
@@ -24,7 +24,7 @@ export function renderCatalogIndex(runs: readonly IndexRun[]): string {
 function table(runs: readonly IndexRun[]): string {
   const head = '<tr><th>run</th><th>status</th><th>model</th><th>created</th><th>objectives</th><th class="num">front</th><th class="num">hypervolume</th></tr>';
   const rows = runs.map((r, i) => {
-    const href = `runs/${encodeURIComponent(String(r.id))}/report.html`;
+    const href = relativeHrefOf(['runs', r.id, 'report.html']);
     const swatch = `<svg width="10" height="10" aria-hidden="true"><circle cx="5" cy="5" r="5" fill="${runColour(i)}"/></svg>`;
     const objectives = (r.objectives ?? []).map((o) => `${o.name} ${arrow(o.direction)}`).join(', ');
     return (

@@ -83,7 +83,7 @@ function budgetTable(data: ExperimentReportData): string {
     const cells = budgets.map((b) => {
       const e = b.entries.find((x) => x.method === method);
       if (!e) return '<td>—</td>';
-      const text = `${pm(e.loss.mean, e.loss.std)}${tasks.length ? `<br><small>${tasks.map((t) => `${escapeHtml(t)} ${formatValue(e.tasks[t])}`).join(', ')}</small>` : ''}${e.seeds < data.seeds.length ? ` <small>(${e.seeds} seeds)</small>` : ''}`;
+      const text = `${pm(e.loss.mean, e.loss.std)}${tasks.length ? `<br><small>${tasks.map((t) => `${escapeHtml(t)} ${formatValue(e.tasks[t])}`).join(', ')}</small>` : ''}${e.seeds < data.seeds.length ? ` <small>(${escapeHtml(e.seeds)} seeds)</small>` : ''}`;
       return b.best === method ? `<td class="best"><strong>${text}</strong></td>` : `<td>${text}</td>`;
     });
     return `<tr><th>${escapeHtml(method)}</th>${cells.join('')}</tr>`;
@@ -106,9 +106,9 @@ function hypervolumeTable(data: ExperimentReportData): string {
   const [rx, ry] = data.results.reference.hypervolumeReference;
   const rows = [...data.results.methods]
     .sort((a, b) => b.hypervolume.mean - a.hypervolume.mean)
-    .map((m) => `<tr><th>${escapeHtml(m.method)}</th><td>${m.kind}</td><td>${pm(m.hypervolume.mean, m.hypervolume.std)}</td><td>${m.hypervolume.perSeed.map((v) => formatValue(v)).join(', ')}</td></tr>`);
+    .map((m) => `<tr><th>${escapeHtml(m.method)}</th><td>${escapeHtml(m.kind)}</td><td>${pm(m.hypervolume.mean, m.hypervolume.std)}</td><td>${m.hypervolume.perSeed.map((v) => formatValue(v)).join(', ')}</td></tr>`);
   return (
-    `<p>Hypervolume of (parameters / the original's, held-out loss), higher is better, from the fixed reference point (${rx}, ${formatValue(ry)}): full size and the loss of a uniform guess over the vocabulary.</p>` +
+    `<p>Hypervolume of (parameters / the original's, held-out loss), higher is better, from the fixed reference point (${escapeHtml(rx)}, ${escapeHtml(formatValue(ry))}): full size and the loss of a uniform guess over the vocabulary.</p>` +
     `<table><tr><th>method</th><th>kind</th><th>hypervolume</th><th>per seed</th></tr>${rows.join('')}</table>`
   );
 }
@@ -119,7 +119,7 @@ export function renderExperimentReport(data: ExperimentReportData): string {
   const arms = data.arms.map((a) => `<tr><th>${escapeHtml(a.name)}</th><td>${escapeHtml(a.ablation)}</td><td>${escapeHtml(a.description)}</td></tr>`).join('');
   const body = [
     `<h1>${escapeHtml(data.name)}: ${escapeHtml(data.model)}</h1>`,
-    `<p>${escapeHtml(data.description)}. Seeds ${data.seeds.join(', ')}. Made by <code>${escapeHtml(data.command)}</code>.</p>`,
+    `<p>${escapeHtml(data.description)}. Seeds ${escapeHtml(data.seeds.join(', '))}. Made by <code>${escapeHtml(data.command)}</code>.</p>`,
     section('section-budgets', 'Best loss within each parameter budget', budgetTable(data)),
     section('section-dominance', 'The method against each baseline', dominanceTable(data)),
     section('section-figures', 'Figures', Object.values(figures).map((svg) => `<figure>${svg}</figure>`).join('')),

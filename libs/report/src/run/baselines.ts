@@ -40,7 +40,7 @@ export function baselinesSection(b: BaselineData): string {
   });
   return (
     `<p>Each baseline pruned from the original model to the size of each exported model (methods that cannot keep the shape keep the parameter count: their own count in brackets), ` +
-    `fine-tuned with LoRA where its name ends in +ft (${b.fineTuneSteps} steps), and measured on the same held-out windows. Lowest loss in bold. The original: ${formatValue(b.original.loss)}.</p>` +
+    `fine-tuned with LoRA where its name ends in +ft (${escapeHtml(b.fineTuneSteps)} steps), and measured on the same held-out windows. Lowest loss in bold. The original: ${formatValue(b.original.loss)}.</p>` +
     `<figure>${svg}</figure>` +
     `<table class="baselines"><tr><th>exported</th><th>params</th><th>method</th>${methods.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>${rows.join('')}</table>`
   );

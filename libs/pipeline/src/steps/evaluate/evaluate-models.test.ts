@@ -77,6 +77,16 @@ describe('evaluateModels', () => {
   test('a folder without index.json is named in the error', async () => {
     await expect(evaluateModels({ models: tmp, validation, seqLen }, tmp)).rejects.toThrow(/index\.json: cannot read the exported models' index \(ENOENT\)/);
   });
+
+  test('an index naming a model by a path (one read back from a catalog may) is refused before any model is loaded', async () => {
+    const models = path.join(tmp, 'tampered', 'models');
+    fs.mkdirSync(models, { recursive: true });
+    fs.writeFileSync(path.join(models, 'index.json'), JSON.stringify({ models: [{ name: '../../run/models/full' }, { name: '/etc' }] }));
+    await expect(evaluateModels({ models, validation, seqLen }, path.join(tmp, 'tampered'))).rejects.toThrow(
+      `${path.join(models, 'index.json')}: model names must be folder names in ${models} (letters, digits, '_', '.' and '-'), not "../../run/models/full", "/etc"`,
+    );
+    expect(fs.readdirSync(path.join(tmp, 'tampered'))).toEqual(['models']);
+  });
 });
 
 describe('evaluateModels with downstream tasks', () => {

@@ -10,7 +10,7 @@ import { Device, resolveDevice, Runtime, UserError } from '@carve/engine';
 import { DEFAULT_FEWSHOT_SEED, evaluateTask, MetricName, ModelScorer, PromptSettings, TaskOrGroup, TaskResult } from '@carve/evaluation';
 import { Checkpoint, countParams, fullSubNetwork, LanguageModel, loadCheckpoint, loadTokenizer, LossResult, writeJsonAtomic } from '@carve/model';
 import { DeviceInfo, LatencySettings, LatencyStats, measureLatency } from '@carve/objectives';
-import { MODELS_INDEX, ModelsIndex } from '../export/export-models';
+import { MEMBER_NAME, MODELS_INDEX, ModelsIndex } from '../export/export-models';
 
 export const EVALUATION_FILE = 'evaluation.json';
 
@@ -206,5 +206,8 @@ function modelFolders(models: string | readonly string[]): string[] {
   } catch (e) {
     throw new UserError(`${indexPath}: cannot read the exported models' index (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'not_found');
   }
+  // The index may have been read back from a catalog: a name that is a path would lead out of models/.
+  const bad = index.models.map((m) => m.name).filter((name) => typeof name !== 'string' || !MEMBER_NAME.test(name));
+  if (bad.length) throw new UserError(`${indexPath}: model names must be folder names in ${models} (letters, digits, '_', '.' and '-'), not ${bad.map((n) => JSON.stringify(n)).join(', ')}`, 'invalid_index');
   return index.models.map((m) => nodePath.join(models, m.name));
 }

@@ -76,7 +76,8 @@ export interface ModelsIndex {
   models: ExportedModel[];
 }
 
-const NAME = /^[A-Za-z0-9][\w.-]*$/;
+/** A member's folder name under models/ (`t3`): letters, digits, '_', '.' and '-', starting with a letter or digit; never a path. */
+export const MEMBER_NAME = /^[A-Za-z0-9][\w.-]*$/;
 
 /**
  * Writes `folder`/models/<name>/ for each member (extractSubNetwork with the adapters
@@ -96,7 +97,7 @@ export function exportModels(options: ExportOptions, folder: string): Promise<Mo
  */
 export async function writeModels(options: ExportOptions, target: string): Promise<ModelsIndex> {
   const names = options.members.map((m) => m.name);
-  const bad = names.filter((n, i) => !NAME.test(n) || names.indexOf(n) !== i);
+  const bad = names.filter((n, i) => !MEMBER_NAME.test(n) || names.indexOf(n) !== i);
   if (bad.length) throw new Error(`exportModels: member names must be distinct folder names (letters, digits, '.', '_', '-'): ${bad.join(', ')}`);
   const { model, lora } = options;
   const formats = options.formats ?? ['hf', 'onnx'];
