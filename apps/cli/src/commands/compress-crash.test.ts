@@ -9,8 +9,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MARKERS, RUN_LOCK_FILE, StageMarker } from '@carve/pipeline';
-import { spawnCarve, SpawnedCarve } from '../testing/spawned-carve';
+import { RUN_LOCK_FILE } from '@carve/pipeline';
+import { finished, runFolder, spawnCarve, SpawnedCarve, stageLines } from '../testing/spawned-carve';
 import { writeTinySpec } from '../testing/tiny-spec';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-crash-'));
@@ -34,22 +34,6 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
-
-/** The run folder of the only run under `root`. */
-const runFolder = (root: string) => {
-  const runs = path.join(root, 'runs');
-  const ids = fs.existsSync(runs) ? fs.readdirSync(runs) : [];
-  return ids.length === 1 ? path.join(runs, ids[0]) : undefined;
-};
-
-/** Finished stages (those with a marker) and when each finished. */
-function finished(folder: string | undefined): Map<string, string> {
-  const dir = folder && path.join(folder, MARKERS);
-  if (!dir || !fs.existsSync(dir)) return new Map();
-  return new Map(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f.replace(/\.json$/, ''), (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as StageMarker).finished]));
-}
-
-const stageLines = (p: SpawnedCarve, what: RegExp) => p.lines.map((l) => what.exec(l.text)?.[1]).filter((s): s is string => s !== undefined);
 
 /** The uninterrupted run: its front, and when (ms after its spawn) each stage's window began and ended: a stage and the gap after it. */
 let reference: { front: unknown; windows: Record<string, [number, number]> };

@@ -10,16 +10,15 @@
  * size and SHA-256, and says `complete` only once the run is), and must end with every file
  * of the run and the front of an uninterrupted run.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Catalog, CatalogBackend, catalogBackendPlugins, RunManifest } from '@carve/catalog';
-import { MARKERS, RUN_LOCK_FILE, StageMarker } from '@carve/pipeline';
+import { RUN_LOCK_FILE } from '@carve/pipeline';
 import { PluginRegistry } from '@carve/registry';
 import { FaultProxy, startFaultProxy } from '../../../../libs/catalog/src/testing/fault-proxy';
 import { S3Server, startS3Server } from '../../../../libs/catalog/src/testing/s3-server';
-import { CARVE_BIN, spawnCarve, SpawnedCarve } from '../testing/spawned-carve';
+import { finished, runFolder, spawnCarve, SpawnedCarve, stageLines } from '../testing/spawned-carve';
 import { writeTinySpec } from '../testing/tiny-spec';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'carve-s3-crash-'));
@@ -56,66 +55,6 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The run folder of the only run under `root`. */
-function runFolder(root: string): string | undefined {
-  const runs = path.join(root, 'runs');
-  const ids = fs.existsSync(runs) ? fs.readdirSync(runs) : [];
-  return ids.length === 1 ? path.join(runs, ids[0]) : undefined;
-}
-
-/** Finished stages (those with a marker) and when each finished. */
-function finished(folder: string | undefined): Map<string, string> {
-  const dir = folder && path.join(folder, MARKERS);
-  if (!dir || !fs.existsSync(dir)) return new Map();
-  return new Map(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f.replace(/\.json$/, ''), (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as StageMarker).finished]));
-}
-
-const stageLines = (p: SpawnedCarve, what: RegExp) => p.lines.map((l) => what.exec(l.text)?.[1]).filter((s): s is string => s !== undefined);
-
-/** `carve args…` as spawnCarve spawns it, with `env` (the S3 credentials) added to this process's environment. */
-function spawnCarveWith(args: readonly string[], env: Record<string, string>): SpawnedCarve {
-  const start = Date.now();
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CARVE_S3_')));
-  const child = spawn(process.execPath, [CARVE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited, ...env } });
-  const lines: { at: number; text: string }[] = [];
-  const waiting: { pattern: RegExp; resolve: (seen: boolean) => void }[] = [];
-  let stdout = '';
-  let stderr = '';
-  let partial = '';
-  let ended = false;
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    const parts = (partial + d.toString()).split('\n');
-    partial = parts.pop()!;
-    for (const text of parts) {
-      lines.push({ at: Date.now() - start, text });
-      for (const w of waiting.filter((w) => w.pattern.test(text))) {
-        waiting.splice(waiting.indexOf(w), 1);
-        w.resolve(true);
-      }
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => {
-      ended = true;
-      for (const w of waiting.splice(0)) w.resolve(false);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  return {
-    child,
-    pid: child.pid!,
-    lines,
-    line: (pattern) => {
-      if (lines.some((l) => pattern.test(l.text))) return Promise.resolve(true);
-      if (ended) return Promise.resolve(false);
-      return new Promise((resolve) => waiting.push({ pattern, resolve }));
-    },
-    exited,
-  };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves true once the proxy's recorded requests satisfy `seen` (polled), false if `p` ends first. */
@@ -140,7 +79,9 @@ async function storedManifest(id: string): Promise<RunManifest | undefined> {
 test('killed while an S3 upload is in flight (after an early stage, after training, the final manifest) and rerun, the catalog never shows more than is true and ends with every file and the front of an uninterrupted run', async () => {
   const root = path.join(tmp, 'killed');
   const spec = writeTinySpec(path.join(tmp, 'killed.json'), root, { ...EXTRA, output: { catalog: 's3', root, bucket: server.bucket, prefix: PREFIX, endpoint: proxy.endpoint, region: 'us-east-1' } });
-  const env = { AWS_ACCESS_KEY_ID: server.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: server.env.AWS_SECRET_ACCESS_KEY, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  // This process's environment without its CARVE_S3_* settings, with the test server's credentials.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CARVE_S3_')));
+  const env = { ...inherited, AWS_ACCESS_KEY_ID: server.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: server.env.AWS_SECRET_ACCESS_KEY, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   const runs: SpawnedCarve[] = [];
   /** How many processes finished each stage (left its marker). */
   const finishes = new Map<string, number>();
@@ -152,7 +93,7 @@ test('killed while an S3 upload is in flight (after an early stage, after traini
   /** Runs the command once (`act` may hold uploads and kill it); checks it went on from where the last one stopped and what the catalog then shows. */
   const rerun = async (label: string, act: (p: SpawnedCarve) => Promise<void>) => {
     const before = finished(runFolder(root));
-    const p = spawnCarveWith(['compress', spec], env);
+    const p = spawnCarve(['compress', spec], env);
     runs.push(p);
     await act(p);
     const result = await p.exited;

@@ -6,7 +6,9 @@
  * before the stage does anything.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { MARKERS, StageMarker } from '@carve/pipeline';
 
 export const CARVE_BIN = nodePath.resolve(__dirname, '../../bin/carve.js');
 
@@ -21,10 +23,10 @@ export interface SpawnedCarve {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-/** Spawns `carve args…`. */
-export function spawnCarve(args: readonly string[]): SpawnedCarve {
+/** Spawns `carve args…`, in `env` (default: this process's environment). */
+export function spawnCarve(args: readonly string[], env?: NodeJS.ProcessEnv): SpawnedCarve {
   const start = Date.now();
-  const child = spawn(process.execPath, [CARVE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CARVE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const lines: { at: number; text: string }[] = [];
   const waiting: { pattern: RegExp; resolve: (seen: boolean) => void }[] = [];
   let stdout = '';
@@ -62,4 +64,21 @@ export function spawnCarve(args: readonly string[]): SpawnedCarve {
     },
     exited,
   };
+}
+
+/** The stages a spawned run's stderr names with `what` (its first group), in order. */
+export const stageLines = (p: SpawnedCarve, what: RegExp): string[] => p.lines.map((l) => what.exec(l.text)?.[1]).filter((s): s is string => s !== undefined);
+
+/** The run folder of the only run under `root`. */
+export function runFolder(root: string): string | undefined {
+  const runs = nodePath.join(root, 'runs');
+  const ids = fs.existsSync(runs) ? fs.readdirSync(runs) : [];
+  return ids.length === 1 ? nodePath.join(runs, ids[0]) : undefined;
+}
+
+/** Finished stages (those with a marker) and when each finished. */
+export function finished(folder: string | undefined): Map<string, string> {
+  const dir = folder && nodePath.join(folder, MARKERS);
+  if (!dir || !fs.existsSync(dir)) return new Map();
+  return new Map(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f.replace(/\.json$/, ''), (JSON.parse(fs.readFileSync(nodePath.join(dir, f), 'utf8')) as StageMarker).finished]));
 }
